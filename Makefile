@@ -1,0 +1,85 @@
+# pthook -- see README.md.  `make check` runs every test.
+PREFIX   ?= /usr
+SBINDIR  ?= $(PREFIX)/sbin
+DESTDIR  ?=
+CC       ?= cc
+VERSION  := 0.1
+
+PKGS := libvirt libxml-2.0 inih libpci
+# pkg-config name -> Debian package that provides it
+DEV_libvirt    := libvirt-dev
+DEV_libxml-2.0 := libxml2-dev
+DEV_inih       := libinih-dev
+DEV_libpci     := libpci-dev
+
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
+ifneq ($(MISSING),)
+$(error missing libraries: $(MISSING); install them with: apt-get install pkg-config $(foreach p,$(MISSING),$(DEV_$(p)))))
+endif
+endif
+
+# SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
+ifeq ($(SANITIZE),1)
+B := build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+B := build
+SANFLAGS :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+# The pure core (no sysfs, no libvirt) is what the unit tests link.
+CORE := util pciaddr inventory match config plan
+HOST := pcilib sysfs json ctx claims cmd_list cmd_check
+CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
+HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
+
+UNIT := test_pciaddr test_match test_config test_plan
+UNIT_BIN := $(UNIT:%=$(B)/tests/%)
+TOOLS := fakesys synthhost
+TOOL_BIN := $(TOOLS:%=$(B)/tools/%)
+
+all: $(B)/pthook
+
+$(B)/pthook: $(B)/obj/main.o $(CORE_OBJ) $(HOST_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj/%.o: src/%.c | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(CORE_OBJ) | $(B)/tests
+	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) -lcmocka
+
+$(B)/tools/%: tests/tools/%.c | $(B)/tools
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(B)/obj $(B)/tests $(B)/tools:
+	mkdir -p $@
+
+tests: $(B)/pthook $(UNIT_BIN) $(TOOL_BIN)
+
+# Every test, in the sanitizer build and the plain one.
+check:
+	$(MAKE) SANITIZE=1 tests
+	$(MAKE) tests
+	tests/run.sh build-asan build
+
+asan:
+	$(MAKE) SANITIZE=1 all
+
+install: $(B)/pthook
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check asan install clean tests
+-include $(wildcard $(B)/obj/*.d $(B)/tests/*.d $(B)/tools/*.d)

@@ -1,0 +1,22 @@
+/* Which configured VM claims which host device: the resolved plans of
+ * every [vm] section, indexed like the inventory. */
+#ifndef PTHOOK_CLAIMS_H
+#define PTHOOK_CLAIMS_H
+
+#include "cli.h"
+
+struct claim {
+	char *vms;		/* "win10" or "win10,linux"; NULL: nobody */
+	bool detach;		/* claimed only to be detached, not assigned */
+};
+
+struct claims {
+	struct claim *v;	/* inv.n entries */
+	struct plan *plans;	/* one per [vm] section, config order */
+	size_t nplans;
+};
+
+void claims_build(const struct ctx *c, struct claims *cl);
+void claims_free(struct claims *cl, size_t ndev);
+
+#endif

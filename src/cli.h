@@ -1,0 +1,49 @@
+/* Command-line plumbing shared by the commands: parsed options, and
+ * the config + host inventory most commands start from. */
+#ifndef PTHOOK_CLI_H
+#define PTHOOK_CLI_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "inventory.h"
+#include "plan.h"
+
+enum {
+	O_CONFIG = 1 << 0, O_SYSFS = 1 << 1, O_STATE = 1 << 2, O_CONNECT = 1 << 3,
+	O_JSON = 1 << 4, O_VERBOSE = 1 << 5, O_VM = 1 << 6, O_DRYRUN = 1 << 7,
+	O_YES = 1 << 8, O_DEBUGXML = 1 << 9, O_OP = 1 << 10, O_BACKUP = 1 << 11,
+};
+#define O_COMMON (O_CONFIG | O_SYSFS | O_STATE | O_CONNECT | O_JSON | O_VERBOSE)
+
+struct opts {
+	const char *config, *sysfs, *state_dir, *connect;
+	const char *op, *debug_xml, *backup_dir;
+	bool json, dry_run, yes;
+	int verbose;
+	char **vms;
+	int nvms;
+	char **args;		/* positional arguments after the command */
+	int nargs;
+	unsigned given;
+};
+
+/* The world a command looks at. */
+struct ctx {
+	struct config cfg;
+	struct inventory inv;
+};
+
+/* Loads the config (required when need_config or named explicitly) and
+ * scans sysfs.  Returns 0 or an exit code, having printed the reason. */
+int ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan);
+void ctx_close(struct ctx *c);
+/* Exit code 2 with a message when a VM named on the command line has no
+ * [vm] section. */
+int ctx_check_vms(const struct ctx *c, char **names, int n);
+void ctx_plan(const struct ctx *c, const char *vm, struct plan *p);
+
+int cmd_list(struct opts *o);
+int cmd_check(struct opts *o);
+
+#endif

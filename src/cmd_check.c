@@ -1,0 +1,125 @@
+/* pthook check [VM...]: lint the config against this host, no changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims.h"
+#include "sysfs.h"
+#include "util.h"
+
+static bool
+wanted(const char *vm, char **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], vm) == 0)
+			return true;
+	return n == 0;
+}
+
+static const struct device *
+any_in_group(const struct plan *p, int group)
+{
+	size_t i;
+
+	for (i = 0; i < p->assign.n; i++)
+		if (p->assign.v[i].dev->group == group)
+			return p->assign.v[i].dev;
+	for (i = 0; i < p->detach.n; i++)
+		if (p->detach.v[i].dev->group == group)
+			return p->detach.v[i].dev;
+	return NULL;
+}
+
+/* Two VMs wanting one device or one IOMMU group can never run at the
+ * same time; say so before a start finds out. */
+static int
+cross_check(const struct claims *cl, char **names, int n)
+{
+	int problems = 0;
+	size_t a, b, i;
+
+	for (a = 0; a < cl->nplans; a++) {
+		const struct plan *pa = &cl->plans[a];
+
+		for (b = a + 1; b < cl->nplans; b++) {
+			const struct plan *pb = &cl->plans[b];
+			const struct planned_list *lists[2] = { &pa->assign, &pa->detach };
+			int l;
+
+			if (!wanted(pa->vm, names, n) && !wanted(pb->vm, names, n))
+				continue;
+			for (l = 0; l < 2; l++)
+				for (i = 0; i < lists[l]->n; i++) {
+					const struct device *d = lists[l]->v[i].dev, *o;
+					char *desc;
+
+					if (d->group == GROUP_NONE ||
+					    (o = any_in_group(pb, d->group)) == NULL)
+						continue;
+					desc = dev_describe(d);
+					if (o == d)
+						msg("%s is claimed by both %s and %s; the two VMs "
+						    "cannot run together, give it to one of them",
+						    desc, pa->vm, pb->vm);
+					else
+						msg("IOMMU group %d is split: %s goes to %s, %s to %s; "
+						    "a group belongs to one VM at a time, give it "
+						    "whole to one of them", d->group, desc, pa->vm,
+						    o->addr_str, pb->vm);
+					free(desc);
+					problems++;
+					break;	/* one line per pair and list */
+				}
+		}
+	}
+	return problems;
+}
+
+int
+cmd_check(struct opts *o)
+{
+	struct claims cl = { 0 };
+	struct ctx c;
+	size_t i, j, checked = 0, refused = 0, warnings = 0;
+	int rc, cross;
+
+	if ((rc = ctx_open(&c, o, true, SCAN_NAMES)))
+		return rc;
+	if ((rc = ctx_check_vms(&c, o->args, o->nargs))) {
+		ctx_close(&c);
+		return rc;
+	}
+	if (c.cfg.nvms == 0)
+		msg("warning: %s names no VM; add a [vm \"NAME\"] section", c.cfg.path);
+	claims_build(&c, &cl);
+	for (i = 0; i < cl.nplans; i++) {
+		const struct plan *p = &cl.plans[i];
+
+		if (!wanted(p->vm, o->args, o->nargs))
+			continue;
+		checked++;
+		if (o->verbose)
+			for (j = 0; j < p->steps.n; j++)
+				printf("%s\n", p->steps.v[j]);
+		for (j = 0; j < p->errors.n; j++)
+			fprintf(stderr, "%s\n", p->errors.v[j]);
+		for (j = 0; j < p->warnings.n; j++)
+			fprintf(stderr, "%s\n", p->warnings.v[j]);
+		if (p->conf->npci == 0) {
+			msg("%s: warning: no pci = rule: pthook would strip every PCI "
+			    "hostdev from this VM", p->vm);
+			warnings++;
+		}
+		warnings += p->warnings.n;
+		refused += p->errors.n > 0;
+	}
+	cross = cross_check(&cl, o->args, o->nargs);
+	printf("%zu VM%s checked: %zu ok, %zu refused, %d conflict%s, %zu warning%s\n",
+	    checked, checked == 1 ? "" : "s", checked - refused, refused, cross,
+	    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	claims_free(&cl, c.inv.n);
+	ctx_close(&c);
+	return refused || cross ? EXIT_REFUSED : EXIT_START;
+}

@@ -1,0 +1,186 @@
+/* pthook list [VM...]: the host's PCI functions by IOMMU group. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims.h"
+#include "json.h"
+#include "sysfs.h"
+#include "util.h"
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct device *x = *(const struct device *const *)a;
+	const struct device *y = *(const struct device *const *)b;
+
+	/* ungrouped (-1) last; within a group, address order */
+	if (x->group != y->group) {
+		if (x->group == GROUP_NONE || y->group == GROUP_NONE)
+			return x->group == GROUP_NONE ? 1 : -1;
+		return x->group < y->group ? -1 : 1;
+	}
+	return pci_addr_cmp(&x->addr, &y->addr);
+}
+
+static bool
+vm_selected(const struct claim *k, char **vms, int n)
+{
+	int i;
+
+	if (n == 0)
+		return true;
+	if (k->vms == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		const char *p = strstr(k->vms, vms[i]);
+		size_t l = strlen(vms[i]);
+
+		/* k->vms is a comma list: match whole names only */
+		while (p) {
+			if ((p == k->vms || p[-1] == ',') && (p[l] == '\0' || p[l] == ','))
+				return true;
+			p = strstr(p + 1, vms[i]);
+		}
+	}
+	return false;
+}
+
+static void
+json_device(const struct device *d, const struct claim *k, bool first)
+{
+	char sub[16];
+
+	printf("%s\n   {\"address\": \"%s\", \"class\": \"%06x\", \"vendor\": \"%04x\", "
+	    "\"device\": \"%04x\", \"subsystem\": ", first ? "" : ",", d->addr_str,
+	    d->class, d->vendor, d->device);
+	snprintf(sub, sizeof(sub), "%04x:%04x", d->subvendor, d->subdevice);
+	json_str(stdout, d->has_subsys ? sub : NULL);
+	printf(", \"revision\": ");
+	if (d->revision < 0)
+		printf("null");
+	else
+		printf("\"%02x\"", d->revision);
+	printf(", \"driver\": ");
+	json_str(stdout, d->driver);
+	printf(", \"bridge\": %s, \"group\": ", d->bridge ? "true" : "false");
+	if (d->group == GROUP_NONE)
+		printf("null");
+	else
+		printf("%d", d->group);
+	printf(", \"slot\": ");
+	json_str(stdout, d->slot);
+	printf(", \"serial\": ");
+	json_str(stdout, d->serial);
+	printf(", \"name\": ");
+	json_str(stdout, d->name);
+	printf(", \"vm\": ");
+	json_str(stdout, k->vms);
+	printf(", \"role\": ");
+	json_str(stdout, k->vms ? (k->detach ? "detach" : "assign") : NULL);
+	printf("}");
+}
+
+static void
+text_device(const struct device *d, const struct claim *k)
+{
+	char sub[16] = "-", vm[64];
+
+	if (d->has_subsys)
+		snprintf(sub, sizeof(sub), "%04x:%04x", d->subvendor, d->subdevice);
+	snprintf(vm, sizeof(vm), "%s%s", k->vms ? k->vms : "-",
+	    k->vms && k->detach ? " (detach)" : "");
+	printf("  %s  %06x  %04x:%04x  %-9s  %-14s %-16s %s%s", d->addr_str,
+	    d->class, d->vendor, d->device, sub, d->driver ? d->driver : "-", vm,
+	    d->bridge ? "[bridge] " : "", d->name ? d->name : "");
+	if (d->slot)
+		printf("  [slot %s]", d->slot);
+	if (d->serial)
+		printf("  [serial %s]", d->serial);
+	putchar('\n');
+}
+
+int
+cmd_list(struct opts *o)
+{
+	const struct device **order;
+	struct claims cl = { 0 };
+	struct ctx c;
+	bool *shown, *group_on, first_group = true, first_dev = true, in_ungrouped = false;
+	int rc, cur = -2, maxgroup = -1;
+	size_t i;
+
+	if ((rc = ctx_open(&c, o, false, SCAN_NAMES | (o->verbose ? SCAN_SERIAL : 0))))
+		return rc;
+	if ((rc = ctx_check_vms(&c, o->args, o->nargs))) {
+		ctx_close(&c);
+		return rc;
+	}
+	claims_build(&c, &cl);
+	order = xcalloc(c.inv.n, sizeof(*order));
+	for (i = 0; i < c.inv.n; i++)
+		order[i] = &c.inv.devs[i];
+	qsort(order, c.inv.n, sizeof(*order), cmp_group);
+
+	/* With VM names, show the groups (and ungrouped devices) they touch. */
+	shown = xcalloc(c.inv.n, sizeof(*shown));
+	for (i = 0; i < c.inv.n; i++)
+		if (order[i]->group > maxgroup)
+			maxgroup = order[i]->group;
+	group_on = xcalloc((size_t)maxgroup + 2, sizeof(*group_on));
+	for (i = 0; i < c.inv.n; i++) {
+		const struct device *d = order[i];
+
+		if (!vm_selected(&cl.v[d - c.inv.devs], o->args, o->nargs))
+			continue;
+		shown[i] = true;
+		if (d->group != GROUP_NONE)
+			group_on[d->group] = true;
+	}
+	for (i = 0; i < c.inv.n; i++)
+		shown[i] |= order[i]->group != GROUP_NONE && group_on[order[i]->group];
+
+	if (o->json)
+		printf("{\"groups\": [");
+	for (i = 0; i < c.inv.n; i++) {
+		const struct device *d = order[i];
+		const struct claim *k = &cl.v[d - c.inv.devs];
+
+		if (!shown[i])
+			continue;
+		if (d->group != cur) {
+			cur = d->group;
+			if (o->json) {
+				if (d->group == GROUP_NONE) {
+					printf("%s], \"ungrouped\": [", first_group ? "" : "]}");
+					in_ungrouped = true;
+				} else {
+					printf("%s{\"group\": %d, \"devices\": [",
+					    first_group ? "" : "]}, ", d->group);
+				}
+				first_dev = true;
+			} else if (d->group == GROUP_NONE) {
+				printf("%sno IOMMU group\n", first_group ? "" : "\n");
+			} else {
+				printf("%sIOMMU group %d\n", first_group ? "" : "\n", d->group);
+			}
+			first_group = false;
+		}
+		if (o->json)
+			json_device(d, k, first_dev);
+		else
+			text_device(d, k);
+		first_dev = false;
+	}
+	if (o->json) {
+		if (in_ungrouped)
+			printf("]}\n");
+		else
+			printf("%s], \"ungrouped\": []}\n", first_group ? "" : "]}");
+	}
+	free(shown);
+	free(group_on);
+	free(order);
+	claims_free(&cl, c.inv.n);
+	ctx_close(&c);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* pthook.ini (SPEC §3). */
+#ifndef PTHOOK_CONFIG_H
+#define PTHOOK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "match.h"
+
+#define CONFIG_DEFAULT "/etc/pthook/pthook.ini"
+
+enum group_policy { GROUP_ASSIGN, GROUP_DETACH, GROUP_STRICT };
+enum detach_mode { DETACH_AUTO, DETACH_LIBVIRT, DETACH_SYSFS };
+
+struct rule {
+	struct match m;
+	int line;
+};
+
+struct vm_conf {
+	char *name;
+	int line;
+	struct rule *pci;
+	size_t npci, pcicap;
+	enum group_policy group;
+	bool managed;
+	unsigned set;		/* keys seen, to refuse duplicates */
+};
+
+struct config {
+	char *path;
+	bool present;		/* false: no file at the default path */
+	char *uri;
+	char *driver;
+	bool reattach;
+	enum detach_mode detach;
+	int timeout;
+	struct rule *protect;
+	size_t nprotect, protcap;
+	struct vm_conf *vms;
+	size_t nvms, vmcap;
+	unsigned uses;		/* M_* keys used by any rule */
+	unsigned set;		/* [global] keys seen */
+};
+
+/* -c FILE, else $PTHOOK_CONFIG, else the default; *explicit tells
+ * whether the user named a file (then it must exist). */
+const char *config_path(const char *opt, bool *explicit_);
+
+/* Returns 0, or -1 with error_set("FILE:LINE: what; fix").  Even on
+ * failure cfg lists every [vm "NAME"] header seen, so the hook can tell
+ * whether a broken file might name a domain.  A missing file is an
+ * error only when must_exist. */
+int config_load(const char *path, bool must_exist, struct config *cfg);
+void config_free(struct config *cfg);
+const struct vm_conf *config_vm(const struct config *cfg, const char *name);
+
+const char *group_policy_name(enum group_policy g);
+
+#endif

@@ -1,0 +1,59 @@
+#include "cli.h"
+
+#include <string.h>
+
+#include "sysfs.h"
+#include "util.h"
+
+int
+ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
+{
+	bool explicit_;
+	const char *path = config_path(o->config, &explicit_);
+
+	memset(c, 0, sizeof(*c));
+	if (config_load(path, need_config || explicit_, &c->cfg) < 0) {
+		msg("%s", error_get());
+		config_free(&c->cfg);
+		return EXIT_USAGE;
+	}
+	if (c->cfg.uses & M_SERIAL)
+		scan |= SCAN_SERIAL;
+	if (c->cfg.uses & M_NAME)
+		scan |= SCAN_NAMES;
+	if (inv_scan(sysfs_root(o->sysfs), scan, &c->inv) < 0) {
+		msg("%s", error_get());
+		config_free(&c->cfg);
+		return EXIT_HOST;
+	}
+	return 0;
+}
+
+void
+ctx_close(struct ctx *c)
+{
+	inv_free(&c->inv);
+	config_free(&c->cfg);
+}
+
+int
+ctx_check_vms(const struct ctx *c, char **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (config_vm(&c->cfg, names[i]) == NULL) {
+			msg("%s: no [vm \"%s\"] section in %s; add one or check the name",
+			    names[i], names[i], c->cfg.path);
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+void
+ctx_plan(const struct ctx *c, const char *vm, struct plan *p)
+{
+	struct plan_input in = { .cfg = &c->cfg, .inv = &c->inv, .vm = vm };
+
+	plan_build(&in, p);
+}

@@ -1,0 +1,42 @@
+#include "json.h"
+
+void
+json_str(FILE *f, const char *s)
+{
+	const unsigned char *c;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (c = (const unsigned char *)s; *c; c++) {
+		switch (*c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*c < 0x20)
+				fprintf(f, "\\u%04x", *c);
+			else
+				fputc(*c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+void
+json_strarray_begin(FILE *f, const char *key, int *first)
+{
+	fprintf(f, "%s\"%s\": [", *first ? "" : ", ", key);
+	*first = 0;
+}

@@ -1,0 +1,299 @@
+#include "match.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+static int
+fail(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+	snprintf(err, errlen, fmt, arg);
+	return -1;
+}
+
+static bool
+parse_hex4(const char *s, unsigned *out)
+{
+	if (strlen(s) != 4 || !is_hex_string(s, 4))
+		return false;
+	*out = (unsigned)strtoul(s, NULL, 16);
+	return true;
+}
+
+/* "VVVV:DDDD" */
+static bool
+parse_id_pair(const char *s, unsigned *a, unsigned *b)
+{
+	char left[5];
+
+	if (strlen(s) != 9 || s[4] != ':')
+		return false;
+	memcpy(left, s, 4);
+	left[4] = '\0';
+	return parse_hex4(left, a) && parse_hex4(s + 5, b);
+}
+
+static bool
+parse_serial(const char *s, char out[24])
+{
+	char hex[17];
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (*s == '-' || *s == ':')
+			continue;
+		if (n == 16 || !isxdigit((unsigned char)*s))
+			return false;
+		hex[n++] = (char)tolower((unsigned char)*s);
+	}
+	if (n != 16)
+		return false;
+	snprintf(out, 24, "%.2s-%.2s-%.2s-%.2s-%.2s-%.2s-%.2s-%.2s", hex,
+	    hex + 2, hex + 4, hex + 6, hex + 8, hex + 10, hex + 12, hex + 14);
+	return true;
+}
+
+static int
+set_key(struct match *m, unsigned key, const char *name, char *err, size_t errlen)
+{
+	if (m->keys & key)
+		return fail(err, errlen, "'%s' given twice in one match", name);
+	m->keys |= key;
+	return 0;
+}
+
+static int
+criterion(struct match *m, const char *key, const char *val, char *err, size_t errlen)
+{
+	char *end;
+
+	if (*val == '\0')
+		return fail(err, errlen, "'%s=' needs a value", key);
+	if (strcmp(key, "vendor") == 0 || strcmp(key, "device") == 0) {
+		bool v = key[0] == 'v';
+
+		if (set_key(m, v ? M_VENDOR : M_DEVICE, key, err, errlen))
+			return -1;
+		if (!parse_hex4(val, v ? &m->vendor : &m->device))
+			return fail(err, errlen, "%s wants 4 hex digits, e.g. 10de", key);
+	} else if (strcmp(key, "subsystem") == 0) {
+		if (set_key(m, M_SUBSYS, key, err, errlen))
+			return -1;
+		if (!parse_id_pair(val, &m->subvendor, &m->subdevice))
+			return fail(err, errlen, "%s wants VVVV:DDDD, e.g. 1043:85f4", key);
+	} else if (strcmp(key, "class") == 0) {
+		size_t n = strlen(val);
+
+		if (set_key(m, M_CLASS, key, err, errlen))
+			return -1;
+		if ((n != 2 && n != 4 && n != 6) || !is_hex_string(val, n))
+			return fail(err, errlen, "%s wants 2, 4 or 6 hex digits, e.g. 0c03", key);
+		m->class = (unsigned)strtoul(val, NULL, 16);
+		m->class_digits = (unsigned)n;
+	} else if (strcmp(key, "driver") == 0) {
+		if (set_key(m, M_DRIVER, key, err, errlen))
+			return -1;
+		m->driver = xstrdup(val);
+	} else if (strcmp(key, "slot") == 0) {
+		if (set_key(m, M_SLOT, key, err, errlen))
+			return -1;
+		m->slot = xstrdup(val);
+	} else if (strcmp(key, "serial") == 0) {
+		if (set_key(m, M_SERIAL, key, err, errlen))
+			return -1;
+		if (!parse_serial(val, m->serial))
+			return fail(err, errlen, "%s wants 16 hex digits as lspci prints "
+			    "them, e.g. 00-11-22-33-44-55-66-77", key);
+	} else if (strcmp(key, "name") == 0) {
+		int rc;
+
+		if (set_key(m, M_NAME, key, err, errlen))
+			return -1;
+		rc = regcomp(&m->name_re, val, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+		if (rc) {
+			char rerr[128];
+
+			m->keys &= ~(unsigned)M_NAME;
+			regerror(rc, &m->name_re, rerr, sizeof(rerr));
+			return fail(err, errlen, "name: bad regular expression: %s", rerr);
+		}
+	} else if (strcmp(key, "address") == 0) {
+		if (set_key(m, M_ADDRESS, key, err, errlen))
+			return -1;
+		if (pci_addr_parse(val, &m->addr, &m->addr_wild) < 0)
+			return fail(err, errlen, "%s wants [DDDD:]BB:SS.F, '*' allowed "
+			    "per field, e.g. 0000:0a:*.*", key);
+	} else if (strcmp(key, "index") == 0) {
+		if (set_key(m, M_INDEX, key, err, errlen))
+			return -1;
+		errno = 0;
+		m->index = strtol(val, &end, 10);
+		if (*end != '\0' || errno || m->index < 0 || !isdigit((unsigned char)*val))
+			return fail(err, errlen, "%s wants a number >= 0", key);
+	} else {
+		return fail(err, errlen, "unknown criterion '%s' (one of vendor device "
+		    "subsystem class driver slot serial name address index all)", key);
+	}
+	return 0;
+}
+
+/* A bare word: 'all', a vendor:device shorthand, or an address. */
+static int
+bare_word(struct match *m, const char *w, char *err, size_t errlen)
+{
+	unsigned v, d;
+
+	if (strcmp(w, "all") == 0)
+		return set_key(m, M_ALL, "all", err, errlen);
+	if (parse_id_pair(w, &v, &d)) {
+		if (set_key(m, M_VENDOR, "vendor", err, errlen) ||
+		    set_key(m, M_DEVICE, "device", err, errlen))
+			return -1;
+		m->vendor = v;
+		m->device = d;
+		return 0;
+	}
+	if (strchr(w, '.') && strchr(w, ':')) {
+		if (set_key(m, M_ADDRESS, "address", err, errlen))
+			return -1;
+		if (pci_addr_parse(w, &m->addr, NULL) < 0)
+			return fail(err, errlen, "'%s' is not a PCI address [DDDD:]BB:SS.F", w);
+		m->addr_wild = 0;
+		return 0;
+	}
+	return fail(err, errlen, "'%s' is neither VVVV:DDDD, a PCI address, "
+	    "'all' nor key=value", w);
+}
+
+int
+match_parse(const char *text, struct match *m, char *err, size_t errlen)
+{
+	char *buf, *p;
+	int r = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->index = -1;
+	m->text = xstrdup(text);
+	p = buf = xstrdup(text);
+	while (r == 0) {
+		char *tok, *eq, *val;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		tok = p;
+		/* key="value with spaces" for name regexes */
+		eq = NULL;
+		while (*p && *p != ' ' && *p != '\t') {
+			if (*p == '=' && eq == NULL) {
+				eq = p;
+				if (p[1] == '"') {
+					char *close = strchr(p + 2, '"');
+
+					if (close == NULL) {
+						r = fail(err, errlen, "unterminated quote after '%s'", tok);
+						break;
+					}
+					p = close;
+				}
+			}
+			p++;
+		}
+		if (r)
+			break;
+		if (*p)
+			*p++ = '\0';
+		if (eq == NULL) {
+			r = bare_word(m, tok, err, errlen);
+			continue;
+		}
+		*eq = '\0';
+		val = eq + 1;
+		if (*val == '"') {
+			size_t n = strlen(val);
+
+			if (n < 2 || val[n - 1] != '"') {
+				r = fail(err, errlen, "text after the closing quote of '%s'", tok);
+				continue;
+			}
+			val[n - 1] = '\0';
+			val++;
+		}
+		r = criterion(m, tok, val, err, errlen);
+	}
+	free(buf);
+	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL)) == 0)
+		r = fail(err, errlen, "%s", m->keys ? "index/all need criteria to "
+		    "pick from" : "empty match: name the device, e.g. 10de:1b81");
+	if (r == 0 && (m->keys & M_INDEX) && (m->keys & M_ALL))
+		r = fail(err, errlen, "%s", "'index' and 'all' exclude each other");
+	if (r)
+		match_free(m);
+	return r;
+}
+
+void
+match_free(struct match *m)
+{
+	if (m->keys & M_NAME)
+		regfree(&m->name_re);
+	free(m->driver);
+	free(m->slot);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool
+addr_matches(const struct match *m, const struct pci_addr *a)
+{
+	return ((m->addr_wild & PCI_WILD_DOMAIN) || m->addr.domain == a->domain) &&
+	    ((m->addr_wild & PCI_WILD_BUS) || m->addr.bus == a->bus) &&
+	    ((m->addr_wild & PCI_WILD_SLOT) || m->addr.slot == a->slot) &&
+	    ((m->addr_wild & PCI_WILD_FUNC) || m->addr.func == a->func);
+}
+
+bool
+match_device(const struct match *m, const struct device *d)
+{
+	unsigned k = m->keys;
+	const char *drv;
+
+	if (d->bridge)
+		return false;
+	if ((k & M_VENDOR) && d->vendor != m->vendor)
+		return false;
+	if ((k & M_DEVICE) && d->device != m->device)
+		return false;
+	if ((k & M_SUBSYS) && (!d->has_subsys || d->subvendor != m->subvendor ||
+	    d->subdevice != m->subdevice))
+		return false;
+	if ((k & M_CLASS) && (d->class >> (4 * (6 - m->class_digits))) != m->class)
+		return false;
+	if (k & M_DRIVER) {
+		drv = dev_identity_driver(d);
+		if (strcmp(m->driver, "none") == 0 ? drv != NULL :
+		    (drv == NULL || strcmp(drv, m->driver) != 0))
+			return false;
+	}
+	if ((k & M_SLOT) && (d->slot == NULL || strcmp(d->slot, m->slot) != 0))
+		return false;
+	if ((k & M_SERIAL) && (d->serial == NULL || strcasecmp(d->serial, m->serial) != 0))
+		return false;
+	if ((k & M_NAME) && (d->name == NULL || regexec(&m->name_re, d->name, 0, NULL, 0) != 0))
+		return false;
+	if ((k & M_ADDRESS) && !addr_matches(m, &d->addr))
+		return false;
+	return true;
+}
+
+bool
+match_is_address_only(const struct match *m)
+{
+	return (m->keys & ~(unsigned)(M_INDEX | M_ALL)) == M_ADDRESS;
+}

@@ -1,0 +1,49 @@
+/* MATCH expressions of pci = and protect = (SPEC §3), parsed and
+ * evaluated without any I/O. */
+#ifndef PTHOOK_MATCH_H
+#define PTHOOK_MATCH_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "inventory.h"
+
+enum {
+	M_VENDOR = 1 << 0,
+	M_DEVICE = 1 << 1,
+	M_SUBSYS = 1 << 2,
+	M_CLASS = 1 << 3,
+	M_DRIVER = 1 << 4,
+	M_SLOT = 1 << 5,
+	M_SERIAL = 1 << 6,
+	M_NAME = 1 << 7,
+	M_ADDRESS = 1 << 8,
+	M_INDEX = 1 << 9,
+	M_ALL = 1 << 10,
+};
+
+struct match {
+	unsigned keys;
+	unsigned vendor, device, subvendor, subdevice;
+	unsigned class, class_digits;
+	char *driver;		/* "none" matches an unbound device */
+	char *slot;
+	char serial[24];	/* normalised "xx-xx-xx-xx-xx-xx-xx-xx" */
+	regex_t name_re;
+	struct pci_addr addr;
+	unsigned addr_wild;	/* PCI_WILD_* bits */
+	long index;
+	char *text;		/* as written, for messages */
+};
+
+/* Returns 0, or -1 with a reason (no file:line) in err. */
+int match_parse(const char *text, struct match *m, char *err, size_t errlen);
+void match_free(struct match *m);
+/* Criteria only: index and all are applied by the caller over the
+ * ordered candidate list.  Bridges never match. */
+bool match_device(const struct match *m, const struct device *d);
+/* A rule that names a place on the bus and nothing the device is. */
+bool match_is_address_only(const struct match *m);
+
+#endif

@@ -1,0 +1,405 @@
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void
+refuse(struct plan *p, const char *fmt, ...) PRINTF(2, 3);
+
+static void
+refuse(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	strlist_addf(&p->errors, "pthook: %s: %s", p->vm, m);
+	free(m);
+}
+
+bool
+plan_has(const struct planned_list *l, const struct device *d)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].dev == d)
+			return true;
+	return false;
+}
+
+static struct planned *
+add_planned(struct planned_list *l, const struct device *d,
+    const struct rule *r, const struct device *via)
+{
+	struct planned *e = PUSH(l->v, l->n, l->cap);
+
+	memset(e, 0, sizeof(*e));
+	e->dev = d;
+	e->rule = r;
+	e->via = via;
+	return e;
+}
+
+/* The keys that would tell candidates apart, for the refusal text. */
+static char *
+disambiguation(const struct device **c, size_t n)
+{
+	bool subsys = false, slot = false, serial = false, driver = false;
+	struct strlist keys = { 0 };
+	size_t i, j;
+	char *out;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			const struct device *a = c[i], *b = c[j];
+			const char *da = dev_identity_driver(a), *db = dev_identity_driver(b);
+
+			subsys |= a->has_subsys && b->has_subsys &&
+			    (a->subvendor != b->subvendor || a->subdevice != b->subdevice);
+			slot |= a->slot && b->slot && strcmp(a->slot, b->slot) != 0;
+			serial |= a->serial && b->serial && strcmp(a->serial, b->serial) != 0;
+			driver |= (da == NULL) != (db == NULL) ||
+			    (da && db && strcmp(da, db) != 0);
+		}
+	if (subsys)
+		strlist_add(&keys, xstrdup("subsystem="));
+	if (slot)
+		strlist_add(&keys, xstrdup("slot="));
+	if (serial)
+		strlist_add(&keys, xstrdup("serial="));
+	if (driver)
+		strlist_add(&keys, xstrdup("driver="));
+	if (keys.n == 0) {
+		out = xstrdup("pick one with index=N (address order) or take them all with 'all'");
+	} else {
+		char *list = xstrdup("");
+
+		for (i = 0; i < keys.n; i++) {
+			char *t = xasprintf("%s%s%s", list, i ? " or " : "", keys.v[i]);
+
+			free(list);
+			list = t;
+		}
+		out = xasprintf("tell them apart with %s, or pick one with index=N "
+		    "(address order)", list);
+		free(list);
+	}
+	strlist_free(&keys);
+	return out;
+}
+
+static char *
+describe_candidates(const struct device **c, size_t n)
+{
+	char *out = xstrdup(""), *t, *d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d = dev_describe(c[i]);
+		t = xasprintf("%s%s%s", out, i ? ", " : "", d);
+		free(d);
+		free(out);
+		out = t;
+		if (c[i]->has_subsys || c[i]->slot) {
+			char sub[16] = "";
+
+			if (c[i]->has_subsys)
+				snprintf(sub, sizeof(sub), "%04x:%04x", c[i]->subvendor,
+				    c[i]->subdevice);
+			t = xasprintf("%s [%s%s%s%s]", out, c[i]->has_subsys ? "subsystem " : "",
+			    sub, c[i]->slot ? (c[i]->has_subsys ? ", slot " : "slot ") : "",
+			    c[i]->slot ? c[i]->slot : "");
+			free(out);
+			out = t;
+		}
+	}
+	return out;
+}
+
+static void
+resolve_rule(struct plan *p, const struct plan_input *in, const struct rule *r)
+{
+	const struct inventory *inv = in->inv;
+	const struct device **cand = NULL;
+	size_t n = 0, cap = 0, i, first, last;
+	char *list, *hint;
+
+	for (i = 0; i < inv->n; i++)
+		if (match_device(&r->m, &inv->devs[i]))
+			*PUSH(cand, n, cap) = &inv->devs[i];
+	if (n == 0) {
+		refuse(p, "'pci = %s' matches no device (%s:%d); see 'pthook list' "
+		    "for what this host has", r->m.text, in->cfg->path, r->line);
+		goto out;
+	}
+	first = 0;
+	last = n;
+	if (r->m.keys & M_INDEX) {
+		if ((size_t)r->m.index >= n) {
+			list = describe_candidates(cand, n);
+			refuse(p, "'pci = %s' wants index %ld but only %zu device%s "
+			    "match (%s:%d): %s; lower the index", r->m.text, r->m.index,
+			    n, n == 1 ? "" : "s", in->cfg->path, r->line, list);
+			free(list);
+			goto out;
+		}
+		first = (size_t)r->m.index;
+		last = first + 1;
+	} else if (!(r->m.keys & M_ALL) && n > 1) {
+		list = describe_candidates(cand, n);
+		hint = disambiguation(cand, n);
+		refuse(p, "'pci = %s' is ambiguous, %zu devices match (%s:%d): %s; %s",
+		    r->m.text, n, in->cfg->path, r->line, list, hint);
+		free(list);
+		free(hint);
+		goto out;
+	}
+	for (i = first; i < last; i++) {
+		char *d = dev_describe(cand[i]);
+
+		if (plan_has(&p->assign, cand[i])) {
+			strlist_addf(&p->steps, "%s: rule '%s' (line %d) selects %s again",
+			    p->vm, r->m.text, r->line, d);
+		} else {
+			add_planned(&p->assign, cand[i], r, NULL);
+			strlist_addf(&p->steps, "%s: rule '%s' (line %d) selects %s",
+			    p->vm, r->m.text, r->line, d);
+		}
+		free(d);
+	}
+	if (match_is_address_only(&r->m))
+		strlist_addf(&p->warnings, "pthook: %s: warning: 'pci = %s' names a bus address "
+		    "(%s:%d), which moves when cards are added or firmware changes; "
+		    "name the device by vendor:device, subsystem or slot", p->vm,
+		    r->m.text, in->cfg->path, r->line);
+out:
+	free(cand);
+}
+
+/* SPEC §5.2.3: every other endpoint of an assigned device's group is
+ * assigned too, detached, or already harmless. */
+static void
+complete_groups(struct plan *p, const struct plan_input *in)
+{
+	const struct inventory *inv = in->inv;
+	const char *vdrv = in->cfg->driver;
+	size_t i, j, n0 = p->assign.n;
+
+	for (i = 0; i < n0; i++) {
+		const struct device *t = p->assign.v[i].dev;
+		char *td;
+
+		if (t->group == GROUP_NONE) {
+			td = dev_describe(t);
+			refuse(p, "%s is in no IOMMU group, VFIO cannot pass it through; "
+			    "enable the IOMMU (intel_iommu=on or amd_iommu=on) and reboot", td);
+			free(td);
+			continue;
+		}
+		for (j = 0; j < inv->n; j++) {
+			const struct device *m = &inv->devs[j];
+			char *md;
+
+			if (m->group != t->group || m == t || m->bridge ||
+			    plan_has(&p->assign, m) || plan_has(&p->detach, m))
+				continue;
+			md = dev_describe(m);
+			switch (p->conf->group) {
+			case GROUP_ASSIGN:
+				add_planned(&p->assign, m, NULL, t);
+				strlist_addf(&p->steps, "%s: group %d: %s joins the VM "
+				    "(group = assign)", p->vm, m->group, md);
+				strlist_addf(&p->warnings, "pthook: %s: warning: %s goes to the VM only "
+				    "because it shares IOMMU group %d with %s; name it in a rule "
+				    "or set group = detach", p->vm, md, m->group, t->addr_str);
+				break;
+			case GROUP_DETACH:
+				if (driver_is_viable(m->driver, vdrv)) {
+					strlist_addf(&p->steps, "%s: group %d: %s stays on %s, "
+					    "which keeps the group viable", p->vm, m->group, md,
+					    m->driver ? m->driver : "no driver");
+				} else {
+					add_planned(&p->detach, m, NULL, t);
+					strlist_addf(&p->steps, "%s: group %d: detach %s from %s "
+					    "to %s (group = detach)", p->vm, m->group, md,
+					    m->driver, vdrv);
+				}
+				break;
+			case GROUP_STRICT:
+				if (!driver_is_viable(m->driver, vdrv))
+					refuse(p, "IOMMU group %d is not viable: %s is bound to %s "
+					    "(group = strict); unbind it, or set group = detach "
+					    "or assign", m->group, md, m->driver);
+				break;
+			}
+			free(md);
+		}
+	}
+}
+
+static int
+cmp_planned(const void *a, const void *b)
+{
+	return pci_addr_cmp(&((const struct planned *)a)->dev->addr,
+	    &((const struct planned *)b)->dev->addr);
+}
+
+static const struct hostdev *
+find_hostdev(const struct plan_input *in, const struct pci_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < in->nhostdevs; i++)
+		if (pci_addr_eq(&in->hostdevs[i].addr, a))
+			return &in->hostdevs[i];
+	return NULL;
+}
+
+/* managed='no' hostdevs are not detached by libvirt: pthook does it. */
+static void
+unmanaged(struct plan *p, const struct plan_input *in)
+{
+	size_t i, n = p->assign.n;
+
+	for (i = 0; i < n; i++) {
+		struct planned *a = &p->assign.v[i];
+		const struct hostdev *h = in->have_xml ? find_hostdev(in, &a->dev->addr) : NULL;
+		const char *drv = a->dev->driver;
+		char *d;
+
+		a->managed = h ? h->managed : p->conf->managed;
+		if (a->managed || (drv && strcmp(drv, in->cfg->driver) == 0))
+			continue;
+		add_planned(&p->detach, a->dev, a->rule, NULL);
+		d = dev_describe(a->dev);
+		strlist_addf(&p->steps, "%s: detach %s from %s to %s (managed='no')",
+		    p->vm, d, drv ? drv : "no driver", in->cfg->driver);
+		free(d);
+	}
+}
+
+/* Devices in skip were already judged (managed='no' hostdevs sit in
+ * both lists). */
+static void
+guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
+    const struct planned_list *skip)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		const struct device *d = l->v[i].dev;
+		char *desc = NULL;
+
+		if (skip && plan_has(skip, d))
+			continue;
+		for (j = 0; j < in->cfg->nprotect; j++) {
+			const struct rule *r = &in->cfg->protect[j];
+
+			if (!match_device(&r->m, d))
+				continue;
+			desc = desc ? desc : dev_describe(d);
+			refuse(p, "%s is protected by 'protect = %s' (%s:%d); take it out "
+			    "of the VM's rules or of protect", desc, r->m.text,
+			    in->cfg->path, r->line);
+			break;
+		}
+		for (j = 0; j < in->nheld; j++) {
+			if (!pci_addr_eq(&in->held[j].addr, &d->addr) ||
+			    strcmp(in->held[j].vm, p->vm) == 0)
+				continue;
+			desc = desc ? desc : dev_describe(d);
+			refuse(p, "%s is held by running VM '%s'; stop that VM first",
+			    desc, in->held[j].vm);
+			break;
+		}
+		free(desc);
+	}
+}
+
+static void
+diff_xml(struct plan *p, const struct plan_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < p->assign.n; i++) {
+		const struct planned *a = &p->assign.v[i];
+		char *d;
+
+		if (find_hostdev(in, &a->dev->addr))
+			continue;
+		*PUSH(p->add, p->nadd, p->addcap) = a->dev->addr;
+		d = dev_describe(a->dev);
+		strlist_addf(&p->steps, "%s: add hostdev %s", p->vm, d);
+		if (a->rule)
+			refuse(p, "definition lacks %s, which 'pci = %s' names (%s:%d); "
+			    "run: pthook apply --vm %s", d, a->rule->m.text,
+			    in->cfg->path, a->rule->line, p->vm);
+		else
+			refuse(p, "definition lacks %s, which shares IOMMU group %d with "
+			    "%s (group = assign); run: pthook apply --vm %s", d,
+			    a->dev->group, a->via->addr_str, p->vm);
+		free(d);
+	}
+	for (i = 0; i < in->nhostdevs; i++) {
+		const struct pci_addr *h = &in->hostdevs[i].addr;
+		const struct device *now = inv_find(in->inv, h);
+		char as[PCI_ADDR_STRLEN], *d;
+
+		if (now && plan_has(&p->assign, now))
+			continue;
+		*PUSH(p->remove, p->nremove, p->removecap) = *h;
+		pci_addr_fmt(h, as);
+		strlist_addf(&p->steps, "%s: remove hostdev %s", p->vm, as);
+		if (now == NULL) {
+			refuse(p, "hostdev %s: no such device on this host (stale "
+			    "definition); run: pthook apply --vm %s", as, p->vm);
+			continue;
+		}
+		d = dev_describe(now);
+		refuse(p, "hostdev %s holds %s, which no rule names: the guest would "
+		    "get the wrong device; run: pthook apply --vm %s", as, d, p->vm);
+		free(d);
+	}
+}
+
+void
+plan_build(const struct plan_input *in, struct plan *p)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->vm = in->vm;
+	p->conf = config_vm(in->cfg, in->vm);
+	p->configured = p->conf != NULL;
+	if (!p->configured)
+		return;
+	for (i = 0; i < p->conf->npci; i++)
+		resolve_rule(p, in, &p->conf->pci[i]);
+	complete_groups(p, in);
+	qsort(p->assign.v, p->assign.n, sizeof(*p->assign.v), cmp_planned);
+	unmanaged(p, in);
+	qsort(p->detach.v, p->detach.n, sizeof(*p->detach.v), cmp_planned);
+	guard(p, in, &p->assign, NULL);
+	guard(p, in, &p->detach, &p->assign);
+	if (in->have_xml)
+		diff_xml(p, in);
+}
+
+void
+plan_free(struct plan *p)
+{
+	free(p->assign.v);
+	free(p->detach.v);
+	free(p->add);
+	free(p->remove);
+	strlist_free(&p->errors);
+	strlist_free(&p->warnings);
+	strlist_free(&p->steps);
+	memset(p, 0, sizeof(*p));
+}

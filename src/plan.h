@@ -1,0 +1,63 @@
+/* The pure core: (config, inventory, VM, its hostdevs) -> plan.
+ * No sysfs, no libvirt: every decision pthook makes is taken here and
+ * unit-tested directly. */
+#ifndef PTHOOK_PLAN_H
+#define PTHOOK_PLAN_H
+
+#include "config.h"
+#include "inventory.h"
+#include "util.h"
+
+/* A <hostdev mode='subsystem' type='pci'> of the domain XML. */
+struct hostdev {
+	struct pci_addr addr;
+	bool managed;
+};
+
+/* A device that another running VM holds. */
+struct held {
+	struct pci_addr addr;
+	const char *vm;
+};
+
+struct plan_input {
+	const struct config *cfg;
+	const struct inventory *inv;
+	const char *vm;
+	bool have_xml;		/* hostdevs below come from a domain XML */
+	const struct hostdev *hostdevs;
+	size_t nhostdevs;
+	const struct held *held;
+	size_t nheld;
+};
+
+struct planned {
+	const struct device *dev;
+	const struct rule *rule;	/* NULL: pulled in by its IOMMU group */
+	const struct device *via;	/* the group mate that pulled it in */
+	bool managed;			/* assign: the hostdev's managed= */
+};
+
+struct planned_list {
+	struct planned *v;
+	size_t n, cap;
+};
+
+struct plan {
+	const char *vm;
+	bool configured;
+	const struct vm_conf *conf;
+	struct planned_list assign;	/* target hostdev set, address order */
+	struct planned_list detach;	/* what pthook binds to the vfio driver */
+	struct pci_addr *add, *remove;	/* hostdev changes vs the XML */
+	size_t nadd, addcap, nremove, removecap;
+	struct strlist errors;		/* refusals, "pthook: VM: ..." */
+	struct strlist warnings;	/* for check: legal but fragile */
+	struct strlist steps;		/* the plan, one line each */
+};
+
+void plan_build(const struct plan_input *in, struct plan *p);
+void plan_free(struct plan *p);
+bool plan_has(const struct planned_list *l, const struct device *d);
+
+#endif

@@ -1,0 +1,251 @@
+#include "sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pcilib.h"
+#include "util.h"
+
+struct slot {
+	char prefix[PCI_ADDR_STRLEN];	/* "0000:01:00", as in slots/N/address */
+	char *name;
+};
+
+struct scan {
+	const char *sysfs;
+	struct slot *slots;
+	size_t nslots, slotcap;
+};
+
+const char *
+sysfs_root(const char *opt)
+{
+	const char *env;
+
+	if (opt && *opt)
+		return opt;
+	env = getenv("PTHOOK_SYSFS");
+	return env && *env ? env : "/sys";
+}
+
+static void
+load_slots(struct scan *s)
+{
+	char path[PATH_MAX], buf[64];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/slots", s->sysfs);
+	if ((dir = opendir(path)) == NULL)
+		return;		/* no physical slots: common on desktops */
+	while ((e = readdir(dir)) != NULL) {
+		struct slot *sl;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/address", e->d_name);
+		if (read_small(dirfd(dir), path, buf, sizeof(buf)) <= 0 ||
+		    strlen(buf) >= sizeof(sl->prefix))
+			continue;
+		sl = PUSH(s->slots, s->nslots, s->slotcap);
+		strcpy(sl->prefix, buf);
+		sl->name = xstrdup(e->d_name);
+	}
+	closedir(dir);
+}
+
+static const char *
+slot_of(const struct scan *s, const struct device *d)
+{
+	char prefix[PCI_ADDR_STRLEN];
+	size_t i;
+
+	snprintf(prefix, sizeof(prefix), "%04x:%02x:%02x", d->addr.domain,
+	    d->addr.bus, d->addr.slot);
+	for (i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].prefix, prefix) == 0)
+			return s->slots[i].name;
+	return NULL;
+}
+
+/* A sysfs attribute holding "0x%x"; required ones must be present. */
+static int
+read_hex(const struct scan *s, int dfd, const struct device *d,
+    const char *attr, unsigned max, unsigned *out, bool required)
+{
+	char buf[64], *end;
+	unsigned long v;
+
+	if (read_small(dfd, attr, buf, sizeof(buf)) < 0) {
+		if (!required && errno == ENOENT)
+			return 1;
+		error_set("sysfs: %s: cannot read %s (%s/bus/pci/devices/%s/%s): %s; "
+		    "the device went away during the scan or the tree is damaged",
+		    d->addr_str, attr, s->sysfs, d->addr_str, attr, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (strncmp(buf, "0x", 2) != 0 || end == buf + 2 || *end != '\0' ||
+	    errno || v > max) {
+		error_set("sysfs: %s: bad %s \"%.20s\" (%s/bus/pci/devices/%s/%s); "
+		    "expected a hex number such as 0x10de, the tree is damaged",
+		    d->addr_str, attr, buf, s->sysfs, d->addr_str, attr);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Last component of a symlink, or NULL when it does not exist. */
+static int
+read_link_base(int dfd, const char *name, char **out)
+{
+	char buf[PATH_MAX], *b;
+	ssize_t n;
+
+	*out = NULL;
+	n = readlinkat(dfd, name, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -1;
+	buf[n] = '\0';
+	b = strrchr(buf, '/');
+	*out = xstrdup(b ? b + 1 : buf);
+	return 0;
+}
+
+static int
+scan_device(struct scan *s, int dirfd_, const char *name, struct device *d)
+{
+	unsigned sv, sd, rev;
+	char *group = NULL, *end;
+	int dfd, r = -1;
+
+	d->group = GROUP_NONE;
+	d->revision = -1;
+	pci_addr_fmt(&d->addr, d->addr_str);
+	dfd = openat(dirfd_, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		error_set("sysfs: %s: cannot open %s/bus/pci/devices/%s: %s; "
+		    "the device went away during the scan, try again",
+		    name, s->sysfs, name, strerror(errno));
+		return -1;
+	}
+	if (read_hex(s, dfd, d, "vendor", 0xffff, &d->vendor, true) ||
+	    read_hex(s, dfd, d, "device", 0xffff, &d->device, true) ||
+	    read_hex(s, dfd, d, "class", 0xffffff, &d->class, true))
+		goto out;
+	switch (read_hex(s, dfd, d, "subsystem_vendor", 0xffff, &sv, false)) {
+	case -1:
+		goto out;
+	case 0:
+		if (read_hex(s, dfd, d, "subsystem_device", 0xffff, &sd, true))
+			goto out;
+		d->subvendor = sv;
+		d->subdevice = sd;
+		d->has_subsys = true;
+	}
+	switch (read_hex(s, dfd, d, "revision", 0xff, &rev, false)) {
+	case -1:
+		goto out;
+	case 0:
+		d->revision = (int)rev;
+	}
+	if (read_link_base(dfd, "driver", &d->driver) < 0 ||
+	    read_link_base(dfd, "iommu_group", &group) < 0) {
+		error_set("sysfs: %s: cannot read links in %s/bus/pci/devices/%s: %s",
+		    name, s->sysfs, name, strerror(errno));
+		goto out;
+	}
+	if (group) {
+		long g = strtol(group, &end, 10);
+
+		if (*group == '\0' || *end != '\0' || g < 0 || g > INT_MAX) {
+			error_set("sysfs: %s: iommu_group points to \"%s\", not a group "
+			    "number (%s/bus/pci/devices/%s/iommu_group)",
+			    name, group, s->sysfs, name);
+			goto out;
+		}
+		d->group = (int)g;
+	}
+	if (slot_of(s, d))
+		d->slot = xstrdup(slot_of(s, d));
+	d->bridge = dev_is_bridge(d);
+	r = 0;
+out:
+	free(group);
+	close(dfd);
+	return r;
+}
+
+static int
+fill_from_libpci(const char *sysfs, unsigned flags, struct inventory *inv)
+{
+	struct pcilib *p;
+	size_t i;
+
+	if ((p = pcilib_open(sysfs)) == NULL)
+		return -1;
+	for (i = 0; i < inv->n; i++) {
+		struct device *d = &inv->devs[i];
+
+		if (flags & SCAN_NAMES)
+			d->name = pcilib_name(p, d->vendor, d->device);
+		if (flags & SCAN_SERIAL)
+			d->serial = pcilib_serial(p, &d->addr);
+	}
+	pcilib_close(p);
+	return 0;
+}
+
+int
+inv_scan(const char *sysfs, unsigned flags, struct inventory *inv)
+{
+	struct scan s = { .sysfs = sysfs };
+	struct dirent *e;
+	char path[PATH_MAX];
+	DIR *dir;
+	int r = -1;
+	size_t i;
+
+	memset(inv, 0, sizeof(*inv));
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", sysfs);
+	if ((dir = opendir(path)) == NULL) {
+		error_set("sysfs: cannot read %s: %s; is sysfs mounted "
+		    "(or is --sysfs/PTHOOK_SYSFS right)?", path, strerror(errno));
+		return -1;
+	}
+	load_slots(&s);
+	while ((e = readdir(dir)) != NULL) {
+		struct pci_addr a;
+		struct device *d;
+
+		if (pci_addr_parse(e->d_name, &a, NULL) < 0)
+			continue;	/* ".", "..", and nothing else in a real tree */
+		d = PUSH(inv->devs, inv->n, inv->cap);
+		memset(d, 0, sizeof(*d));
+		d->addr = a;
+		if (scan_device(&s, dirfd(dir), e->d_name, d) < 0) {
+			inv_free(inv);
+			goto out;
+		}
+	}
+	inv_sort(inv);
+	if ((flags & (SCAN_NAMES | SCAN_SERIAL)) && fill_from_libpci(sysfs, flags, inv) < 0) {
+		inv_free(inv);
+		goto out;
+	}
+	r = 0;
+out:
+	closedir(dir);
+	for (i = 0; i < s.nslots; i++)
+		free(s.slots[i].name);
+	free(s.slots);
+	return r;
+}

@@ -1,0 +1,242 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char last_error[1024];
+
+static void
+oom(void)
+{
+	static const char m[] = "pthook: out of memory\n";
+
+	(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
+	_exit(EXIT_HOST);
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > (size_t)-1 / size)
+		oom();
+	p = realloc(p, (n && size) ? n * size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void *
+grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : 8;
+	return xreallocarray(arr, *cap, size);
+}
+
+void
+msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pthook: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+error_set(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+error_get(void)
+{
+	return last_error[0] ? last_error : "unknown error";
+}
+
+int
+read_small(int dirfd, const char *name, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd, saved;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		errno = saved;
+		return -1;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *len)
+{
+	size_t have = 0, cap = 4096;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0) {
+		error_set("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		if (have + 1 >= cap)
+			buf = xreallocarray(buf, cap *= 2, 1);
+		n = read(fd, buf + have, cap - have - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		if (have > max)
+			break;
+	}
+	if (n < 0 || have > max) {
+		if (n < 0)
+			error_set("cannot read %s: %s", path, strerror(errno));
+		else
+			error_set("%s is larger than %zu MiB", path, max >> 20);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	buf[have] = '\0';
+	*len = have;
+	return buf;
+}
+
+bool
+is_hex_string(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]) || s[i] == '\0')
+			return false;
+	return len > 0;
+}
+
+char *
+str_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+void
+strlist_add(struct strlist *l, char *owned)
+{
+	*PUSH(l->v, l->n, l->cap) = owned;
+}
+
+void
+strlist_addf(struct strlist *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strlist_add(l, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void
+strlist_free(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

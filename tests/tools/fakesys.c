@@ -1,0 +1,232 @@
+/* fakesys INV DIR: build a fake sysfs tree shaped like the kernel's from
+ * a host inventory (../shared/hosts/FORMAT.md; an optional 10th column
+ * holds a PCIe Device Serial Number, 16 hex digits).
+ *
+ *   DIR/devices/pciDDDD:00/ADDR/{vendor,device,class,...,config}
+ *   DIR/bus/pci/devices/ADDR -> ../../../devices/pciDDDD:00/ADDR
+ *   DIR/bus/pci/drivers/NAME/{bind,unbind,ADDR->...}, drivers_probe
+ *   DIR/bus/pci/slots/NAME/address
+ *   DIR/kernel/iommu_groups/N/devices/ADDR -> ...
+ *
+ * Links are relative, as libpci needs them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *root;
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fakesys: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void
+mkdirs(const char *rel)
+{
+	char path[4096], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			die("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s: %s", path, strerror(errno));
+}
+
+static void
+put(const char *rel, const void *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if ((f = fopen(path, "w")) == NULL || fwrite(data, 1, len, f) != len || fclose(f))
+		die("write %s: %s", path, strerror(errno));
+}
+
+static void
+putf(const char *rel, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(rel, buf, (size_t)n);
+}
+
+static void
+link_rel(const char *target, const char *rel)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	unlink(path);
+	if (symlink(target, path) < 0)
+		die("symlink %s: %s", path, strerror(errno));
+}
+
+static void
+driver_dir(const char *drv)
+{
+	char rel[512];
+
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s", drv);
+	mkdirs(rel);
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/bind", drv);
+	put(rel, "", 0);
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/unbind", drv);
+	put(rel, "", 0);
+}
+
+static void
+config_space(const char *dir, unsigned vendor, unsigned device, unsigned class,
+    int rev, int subv, int subd, const char *serial)
+{
+	unsigned char c[4096] = { 0 };
+	size_t len = serial ? 4096 : 256;
+	char rel[512];
+
+	c[0] = vendor & 0xff; c[1] = vendor >> 8;
+	c[2] = device & 0xff; c[3] = device >> 8;
+	c[8] = rev < 0 ? 0 : (unsigned char)rev;
+	c[9] = class & 0xff; c[10] = (class >> 8) & 0xff; c[11] = class >> 16;
+	c[0x0e] = (class >> 8) == 0x0604 ? 1 : 0;
+	if (subv >= 0 && c[0x0e] == 0) {
+		c[0x2c] = subv & 0xff; c[0x2d] = (unsigned)subv >> 8;
+		c[0x2e] = subd & 0xff; c[0x2f] = (unsigned)subd >> 8;
+	}
+	if (serial) {
+		unsigned long long dsn = strtoull(serial, NULL, 16);
+		int i;
+
+		c[6] = 0x10;		/* status: capability list */
+		c[0x34] = 0x40;
+		c[0x40] = 0x10;		/* PCI Express capability, end of list */
+		c[0x42] = 0x02;
+		c[0x100] = 0x03;	/* extended capability: DSN, version 1 */
+		c[0x102] = 0x01;
+		for (i = 0; i < 8; i++)
+			c[0x104 + i] = (dsn >> (8 * i)) & 0xff;
+	}
+	snprintf(rel, sizeof(rel), "%s/config", dir);
+	put(rel, c, len);
+}
+
+static void
+device(char **f, int nf)
+{
+	unsigned domain, bus, slot, func, class, vendor, device;
+	int subv = -1, subd = -1, rev = -1;
+	char dir[256], rel[512], target[512], addr[32];
+
+	if (sscanf(f[0], "%x:%x:%x.%x", &domain, &bus, &slot, &func) != 4 ||
+	    sscanf(f[1], "%x", &class) != 1 || sscanf(f[2], "%x:%x", &vendor, &device) != 2)
+		die("bad line for %s", f[0]);
+	if (strcmp(f[3], "-") != 0 && sscanf(f[3], "%x:%x", (unsigned *)&subv,
+	    (unsigned *)&subd) != 2)
+		die("bad subsystem for %s", f[0]);
+	if (strcmp(f[4], "-") != 0)
+		rev = (int)strtol(f[4], NULL, 16);
+	snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", domain, bus, slot, func);
+	snprintf(dir, sizeof(dir), "devices/pci%04x:00/%s", domain, addr);
+	mkdirs(dir);
+	snprintf(rel, sizeof(rel), "%s/vendor", dir); putf(rel, "0x%04x\n", vendor);
+	snprintf(rel, sizeof(rel), "%s/device", dir); putf(rel, "0x%04x\n", device);
+	snprintf(rel, sizeof(rel), "%s/class", dir); putf(rel, "0x%06x\n", class);
+	if (subv >= 0) {
+		snprintf(rel, sizeof(rel), "%s/subsystem_vendor", dir); putf(rel, "0x%04x\n", subv);
+		snprintf(rel, sizeof(rel), "%s/subsystem_device", dir); putf(rel, "0x%04x\n", subd);
+	}
+	if (rev >= 0) {
+		snprintf(rel, sizeof(rel), "%s/revision", dir); putf(rel, "0x%02x\n", rev);
+	}
+	snprintf(rel, sizeof(rel), "%s/driver_override", dir); putf(rel, "(null)\n");
+	if ((class >> 8) == 0x0300) {
+		snprintf(rel, sizeof(rel), "%s/boot_vga", dir); putf(rel, "0\n");
+	}
+	config_space(dir, vendor, device, class, rev, subv, subd,
+	    nf > 9 && strcmp(f[9], "-") != 0 ? f[9] : NULL);
+
+	snprintf(target, sizeof(target), "../../../%s", dir);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", addr);
+	link_rel(target, rel);
+	if (strcmp(f[5], "-") != 0) {
+		driver_dir(f[5]);
+		snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", f[5]);
+		snprintf(rel, sizeof(rel), "%s/driver", dir);
+		link_rel(target, rel);
+		snprintf(target, sizeof(target), "../../../../%s", dir);
+		snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/%s", f[5], addr);
+		link_rel(target, rel);
+	}
+	if (strcmp(f[6], "-") != 0) {
+		snprintf(rel, sizeof(rel), "kernel/iommu_groups/%s/devices", f[6]);
+		mkdirs(rel);
+		snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%s", f[6]);
+		snprintf(rel, sizeof(rel), "%s/iommu_group", dir);
+		link_rel(target, rel);
+		snprintf(target, sizeof(target), "../../../../%s", dir);
+		snprintf(rel, sizeof(rel), "kernel/iommu_groups/%s/devices/%s", f[6], addr);
+		link_rel(target, rel);
+	}
+	if (strcmp(f[7], "-") != 0) {
+		snprintf(rel, sizeof(rel), "bus/pci/slots/%s", f[7]);
+		mkdirs(rel);
+		snprintf(rel, sizeof(rel), "bus/pci/slots/%s/address", f[7]);
+		putf(rel, "%04x:%02x:%02x\n", domain, bus, slot);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char line[4096];
+	FILE *in;
+
+	if (argc != 3)
+		die("usage: fakesys INVENTORY DIR");
+	root = argv[2];
+	if (mkdir(root, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s: %s", root, strerror(errno));
+	if ((in = strcmp(argv[1], "-") ? fopen(argv[1], "r") : stdin) == NULL)
+		die("%s: %s", argv[1], strerror(errno));
+	mkdirs("bus/pci/devices");
+	mkdirs("bus/pci/slots");
+	mkdirs("kernel/iommu_groups");
+	put("bus/pci/drivers_probe", "", 0);
+	driver_dir("vfio-pci");
+	driver_dir("pci-stub");
+	while (fgets(line, sizeof(line), in)) {
+		char *f[16], *p = line;
+		int nf = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		while (nf < 16 && (f[nf] = strsep(&p, "\t")) != NULL)
+			nf++;
+		if (nf < 9)
+			die("%s: fewer than 9 columns", line);
+		device(f, nf);
+	}
+	return 0;
+}
