@@ -12,7 +12,7 @@ DEV_libxml-2.0 := libxml2-dev
 DEV_inih       := libinih-dev
 DEV_libpci     := libpci-dev
 
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifeq ($(filter clean deps demo,$(MAKECMDGOALS)),)
 MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 ifneq ($(MISSING),)
 $(error missing libraries: $(MISSING); install them with: apt-get install pkg-config $(foreach p,$(MISSING),$(DEV_$(p)))))
@@ -30,7 +30,7 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
@@ -71,6 +71,15 @@ check:
 	$(MAKE) tests
 	tests/run.sh build-asan build
 
+# Install the build and test dependencies (Debian/Ubuntu, via apt-get).
+deps:
+	tests/deps.sh
+
+# Set everything up and show pthook at work (see README).
+demo: deps
+	$(MAKE) all $(TOOL_BIN)
+	tests/demo.sh
+
 asan:
 	$(MAKE) SANITIZE=1 all
 
@@ -81,5 +90,5 @@ install: $(B)/pthook
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan install clean tests
+.PHONY: all check asan install clean tests deps demo
 -include $(wildcard $(B)/obj/*.d $(B)/tests/*.d $(B)/tools/*.d)

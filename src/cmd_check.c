@@ -85,7 +85,7 @@ cmd_check(struct opts *o)
 	size_t i, j, checked = 0, refused = 0, warnings = 0;
 	int rc, cross;
 
-	if ((rc = ctx_open(&c, o, true, SCAN_NAMES)))
+	if ((rc = ctx_open(&c, o, true, SCAN_NAMES | SCAN_SERIAL)))
 		return rc;
 	if ((rc = ctx_check_vms(&c, o->args, o->nargs))) {
 		ctx_close(&c);

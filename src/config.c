@@ -104,7 +104,7 @@ section(struct parse *p, const char *line)
 			perr(p, "second [global] section; merge it into the first");
 		p->seen_global = p->in_global = true;
 		p->bad_section = false;
-	} else if (strncmp(name, "vm \"", 4) == 0 && len > 5 && name[len - 1] == '"') {
+	} else if (strncmp(name, "vm \"", 4) == 0 && len >= 5 && name[len - 1] == '"') {
 		name[len - 1] = '\0';
 		if (!valid_vm_name(name + 4)) {
 			perr(p, "bad VM name \"%s\": a libvirt domain name without "

@@ -250,6 +250,13 @@ cmp_planned(const void *a, const void *b)
 	    &((const struct planned *)b)->dev->addr);
 }
 
+static void
+sort_planned(struct planned_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_planned);
+}
+
 static const struct hostdev *
 find_hostdev(const struct plan_input *in, const struct pci_addr *a)
 {
@@ -382,9 +389,9 @@ plan_build(const struct plan_input *in, struct plan *p)
 	for (i = 0; i < p->conf->npci; i++)
 		resolve_rule(p, in, &p->conf->pci[i]);
 	complete_groups(p, in);
-	qsort(p->assign.v, p->assign.n, sizeof(*p->assign.v), cmp_planned);
+	sort_planned(&p->assign);
 	unmanaged(p, in);
-	qsort(p->detach.v, p->detach.n, sizeof(*p->detach.v), cmp_planned);
+	sort_planned(&p->detach);
 	guard(p, in, &p->assign, NULL);
 	guard(p, in, &p->detach, &p->assign);
 	if (in->have_xml)

@@ -20,6 +20,8 @@
 
 static const char *root;
 
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
 static void
 die(const char *fmt, ...)
 {
@@ -115,8 +117,13 @@ config_space(const char *dir, unsigned vendor, unsigned device, unsigned class,
 		c[0x2e] = subd & 0xff; c[0x2f] = (unsigned)subd >> 8;
 	}
 	if (serial) {
-		unsigned long long dsn = strtoull(serial, NULL, 16);
+		unsigned long long dsn = 0;
+		const char *s;
 		int i;
+
+		for (s = serial; *s; s++)	/* "00-1b-21-..." as lspci prints it */
+			if (*s != '-')
+				dsn = dsn << 4 | (unsigned long long)strtoul((char[]){ *s, 0 }, NULL, 16);
 
 		c[6] = 0x10;		/* status: capability list */
 		c[0x34] = 0x40;

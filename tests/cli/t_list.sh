@@ -1,0 +1,142 @@
+#!/bin/bash
+# pthook list: the inventory, by IOMMU group, against fake sysfs trees.
+. "$(dirname "$0")/lib.sh"
+
+t_list_json_matches_every_inventory() {
+	local inv name sys
+	for inv in "$HOSTS"/*.inv; do
+		name=$(basename "$inv" .inv)
+		sys=$(host "$name")
+		run --sysfs "$sys" list --json
+		rc_is 0
+		echo "$OUT" > "$TMP/$name.json"
+		python3 "$ROOT/tests/cli/inv_vs_json.py" "$inv" "$TMP/$name.json" ||
+			fail "$name: list --json disagrees with the inventory"
+	done
+}
+
+t_list_text_groups_then_ungrouped() {
+	local sys; sys=$(host twins)
+	run --sysfs "$sys" list
+	rc_is 0
+	out_has "IOMMU group 1"
+	# ungrouped devices come last
+	[ "$(grep -E '^(IOMMU group|no IOMMU group)' <<<"$OUT" | tail -1)" = "no IOMMU group" ] ||
+		fail "ungrouped block is not last"
+	grep -A3 '^no IOMMU group' <<<"$OUT" | grep -q '0000:00:18.0' || fail "00:18.0 not ungrouped"
+	out_has "10000:e1:00.0"
+	out_has "[bridge]"
+}
+
+t_list_names_come_from_pci_ids() {
+	local sys; sys=$(host twins)
+	run --sysfs "$sys" list --json
+	python3 - "$TMP/out" <<'PY' || fail "name not from pci.ids"
+import json, sys
+d = {x["address"]: x for g in json.load(open(sys.argv[1]))["groups"] for x in g["devices"]}
+assert "82574L" in d["0000:03:00.0"]["name"], d["0000:03:00.0"]["name"]
+assert d["0000:03:00.0"]["name"].startswith("Intel Corporation")
+PY
+}
+
+t_list_shows_serial_with_verbose() {
+	local sys; sys=$(host twins)
+	run --sysfs "$sys" list -v
+	out_has "[serial 00-1b-21-ff-ff-00-00-02]"
+	run --sysfs "$sys" list
+	out_lacks "[serial"
+	# a config space that cannot be read means no serial, not a crash
+	rm "$sys/devices/pci0000:00/0000:04:00.0/config"
+	run --sysfs "$sys" list -v
+	rc_is 0
+	out_has "[serial 00-1b-21-ff-ff-00-00-01]"
+	out_lacks "00-1b-21-ff-ff-00-00-02"
+}
+
+t_list_claims_and_vm_filter() {
+	local sys cfg; sys=$(host twins)
+	cfg=$(config '[vm "win10"]
+pci = 10de:1b81 subsystem=1043:85f4
+[vm "nas"]
+pci = 8086:10d3 slot=4
+group = detach')
+	run --sysfs "$sys" -c "$cfg" list --json
+	rc_is 0
+	python3 - "$TMP/out" <<'PY' || fail "claims wrong"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+d = {x["address"]: x for g in doc["groups"] for x in g["devices"]}
+assert d["0000:01:00.0"]["vm"] == "win10"
+assert d["0000:01:00.1"]["vm"] == "win10"   # pulled in by its group
+assert d["0000:00:01.0"]["vm"] is None      # the root port is a bridge
+assert d["0000:04:00.0"]["vm"] == "nas"
+assert d["0000:03:00.0"]["vm"] is None
+PY
+	run --sysfs "$sys" -c "$cfg" list nas
+	rc_is 0
+	out_has "0000:04:00.0"
+	out_lacks "0000:01:00.0"
+	out_lacks "0000:03:00.0"
+	run --sysfs "$sys" -c "$cfg" list nosuchvm
+	rc_is 2
+	err_has 'no [vm "nosuchvm"] section'
+}
+
+t_list_missing_sysfs() {
+	run --sysfs /nonexistent list
+	rc_is 3
+	err_lines 1
+	err_has "cannot read /nonexistent/bus/pci/devices"
+	PTHOOK_SYSFS=/nonexistent2 run list
+	rc_is 3
+	err_has "/nonexistent2/bus/pci/devices"
+}
+
+t_list_garbage_vendor() {
+	local sys; sys=$(host twins)
+	echo "0xzz10" > "$sys/devices/pci0000:00/0000:03:00.0/vendor"
+	run --sysfs "$sys" list
+	rc_is 3
+	err_lines 1
+	err_has "0000:03:00.0: bad vendor"
+}
+
+t_list_vanished_device() {
+	local sys; sys=$(host twins)
+	rm -rf "$sys/devices/pci0000:00/0000:04:00.0"
+	run --sysfs "$sys" list
+	rc_is 3
+	err_lines 1
+	err_has "0000:04:00.0"
+	err_has "went away"
+}
+
+t_list_missing_iommu_group_is_ungrouped() {
+	local sys; sys=$(host twins)
+	rm "$sys/devices/pci0000:00/0000:03:00.0/iommu_group"
+	run --sysfs "$sys" list --json
+	rc_is 0
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(x["address"]=="0000:03:00.0" for x in d["ungrouped"])' "$TMP/out" ||
+		fail "03:00.0 not ungrouped"
+}
+
+t_usage_errors() {
+	run frobnicate
+	rc_is 2
+	err_has "unknown command 'frobnicate'"
+	run list --bogus
+	rc_is 2
+	err_lines 1
+	run list -y
+	rc_is 2
+	run
+	rc_is 2
+	run --version
+	rc_is 0
+	out_has "pthook "
+	run -c /nonexistent/pthook.ini list
+	rc_is 2
+	err_has "/nonexistent/pthook.ini"
+}
+
+run_tests

@@ -1,0 +1,217 @@
+#include "testlib.h"
+
+/* Loads text; on want_err, the load must fail with "FILE:LINE: ..."
+ * containing want_err. */
+static void
+expect_mem(const char *text, size_t len, int line, const char *want_err)
+{
+	struct config cfg;
+	char path[64], prefix[96];
+	int rc = cfg_from_mem(&cfg, text, len, path);
+
+	if (want_err == NULL) {
+		if (rc != 0)
+			fail_msg("unexpected error: %s", error_get());
+	} else {
+		if (rc == 0)
+			fail_msg("accepted, wanted '%s'", want_err);
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+		if (strncmp(error_get(), prefix, strlen(prefix)) != 0 ||
+		    strstr(error_get(), want_err) == NULL)
+			fail_msg("got '%s', wanted '%s...%s'", error_get(), prefix, want_err);
+	}
+	config_free(&cfg);
+}
+
+static void
+expect(const char *text, int line, const char *want_err)
+{
+	expect_mem(text, strlen(text), line, want_err);
+}
+
+static void
+full_config(void **state)
+{
+	struct config cfg;
+	const struct vm_conf *vm;
+	char path[64];
+
+	(void)state;
+	assert_int_equal(cfg_from(&cfg,
+	    "; comment\n"
+	    "[global]\n"
+	    "uri      = qemu+ssh://host/system ; inline comment\n"
+	    "driver   = vfio-pci\n"
+	    "reattach = no\n"
+	    "protect  = class=0106\n"
+	    "protect  = driver=nvme\n"
+	    "detach   = sysfs\n"
+	    "timeout  = 9\n"
+	    "\n"
+	    "[vm \"win10\"]\n"
+	    "    pci   = 10de:1b81\n"
+	    "    pci   = 10de:10f0\n"
+	    "    pci   = driver=xhci_hcd index=1\n"
+	    "group = detach\n"
+	    "managed = no\n"
+	    "[vm \"linux box\"]\n"
+	    "pci = slot=4 all\n", path), 0);
+	assert_string_equal(cfg.uri, "qemu+ssh://host/system");
+	assert_false(cfg.reattach);
+	assert_int_equal(cfg.detach, DETACH_SYSFS);
+	assert_int_equal(cfg.timeout, 9);
+	assert_int_equal(cfg.nprotect, 2);
+	assert_int_equal(cfg.nvms, 2);
+	vm = config_vm(&cfg, "win10");
+	assert_non_null(vm);
+	/* indented lines are rules of their own, not inih continuations */
+	assert_int_equal(vm->npci, 3);
+	assert_int_equal(vm->pci[2].line, 14);
+	assert_int_equal(vm->pci[2].m.index, 1);
+	assert_int_equal(vm->group, GROUP_DETACH);
+	assert_false(vm->managed);
+	vm = config_vm(&cfg, "linux box");
+	assert_non_null(vm);
+	assert_true(vm->managed);
+	assert_int_equal(vm->group, GROUP_ASSIGN);
+	assert_true(cfg.uses & M_SLOT);
+	assert_null(config_vm(&cfg, "win"));
+	config_free(&cfg);
+}
+
+static void
+defaults(void **state)
+{
+	struct config cfg;
+	char path[64];
+
+	(void)state;
+	assert_int_equal(cfg_from(&cfg, "", path), 0);
+	assert_string_equal(cfg.uri, "qemu:///system");
+	assert_string_equal(cfg.driver, "vfio-pci");
+	assert_true(cfg.reattach);
+	assert_int_equal(cfg.detach, DETACH_AUTO);
+	assert_int_equal(cfg.timeout, 5);
+	config_free(&cfg);
+}
+
+static void
+errors_name_file_and_line(void **state)
+{
+	(void)state;
+	expect("[global]\nuri = x\n[gobal]\n", 3, "unknown section [gobal]");
+	expect("[global]\nurl = x\n", 2, "unknown key 'url'");
+	expect("[vm \"a\"]\npci = 10de:1b81\n\n[vm \"a\"]\n", 4, "duplicate section [vm \"a\"] (first at line 1)");
+	expect("[global]\n[global]\n", 2, "second [global]");
+	expect("[vm \"a\"]\npci = vendor=10dz\n", 2, "4 hex digits");
+	expect("[vm \"a\"]\npci = 10de:1b81 index=-2\n", 2, "number >= 0");
+	expect("[vm \"a\"]\ngroup = share\n", 2, "assign, detach or strict");
+	expect("[vm \"a\"]\nmanaged = maybe\n", 2, "yes or no");
+	expect("[global]\ndetach = always\n", 2, "auto, libvirt or sysfs");
+	expect("[global]\ntimeout = 0\n", 2, "1 to 600");
+	expect("[global]\ntimeout = 5s\n", 2, "1 to 600");
+	expect("[global]\nuri = a\nuri = b\n", 3, "'uri' set twice");
+	expect("[vm \"a\"]\ngroup = assign\ngroup = detach\n", 3, "'group' set twice");
+	expect("pci = 10de:1b81\n", 1, "outside any section");
+	expect("[vm \"a\"]\nthis is not ini\n", 2, "syntax error");
+	expect("[vm \"a\"\npci = 10de:1b81\n", 1, "syntax error");
+	expect("[vm \"a/b\"]\n", 1, "bad VM name");
+	expect("[vm \"\"]\n", 1, "bad VM name");
+	expect("[vm \"a\"]\npci =\n", 2, "no value");
+	expect("[global]\ndriver = vfio pci\n", 2, "not a kernel driver name");
+	expect("[vm \"a\"]\npci = 10de:1b81\n[vm b]\n", 3, "unknown section [vm b]");
+}
+
+static void
+refuses_what_inih_hides(void **state)
+{
+	char text[512];
+
+	(void)state;
+	/* inih splits long lines silently: the tail would become a rule */
+	snprintf(text, sizeof(text), "[vm \"a\"]\npci = %0250d\n", 0);
+	expect(text, 2, "line longer than");
+	expect_mem("[vm \"a\"]\npci = 10de:1b81\0 evil\n", 27, 2, "NUL byte");
+	/* a VM section with nothing in it still counts (inih never reports it) */
+	expect("[vm \"a\"]\n[vm \"a\"]\n", 2, "duplicate section");
+}
+
+static void
+broken_file_still_lists_vm_names(void **state)
+{
+	struct config cfg;
+	char path[64];
+
+	(void)state;
+	assert_int_equal(cfg_from(&cfg, "[vm \"a\"]\npci = bogus\n[vm \"b\"]\n", path), -1);
+	assert_non_null(config_vm(&cfg, "a"));
+	assert_non_null(config_vm(&cfg, "b"));
+	assert_null(config_vm(&cfg, "c"));
+	config_free(&cfg);
+}
+
+static void
+refuses_unsafe_permissions(void **state)
+{
+	struct config cfg;
+	char path[64];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(cfg_from(&cfg, "[global]\n", path), 0);
+	config_free(&cfg);
+	chmod(path, 0666);
+	assert_int_equal(config_load(path, true, &cfg), -1);
+	assert_non_null(strstr(error_get(), "writable by group or others"));
+	assert_non_null(strstr(error_get(), "mode 0666"));
+	config_free(&cfg);
+	chmod(path, 0600);
+	assert_int_equal(chown(path, 65534, 0), 0);
+	assert_int_equal(config_load(path, true, &cfg), -1);
+	assert_non_null(strstr(error_get(), "not owned by root"));
+	config_free(&cfg);
+	assert_int_equal(chown(path, 0, 0), 0);
+	/* the directory counts too */
+	{
+		char dir[64];
+
+		strcpy(dir, path);
+		*strrchr(dir, '/') = '\0';
+		chmod(dir, 0777);
+		assert_int_equal(config_load(path, true, &cfg), -1);
+		assert_non_null(strstr(error_get(), "directory of the config"));
+		config_free(&cfg);
+		chmod(dir, 0700);
+	}
+}
+
+static void
+missing_file(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/pthook.ini", false, &cfg), 0);
+	assert_false(cfg.present);
+	config_free(&cfg);
+	assert_int_equal(config_load("/nonexistent/pthook.ini", true, &cfg), -1);
+	assert_non_null(strstr(error_get(), "No such file"));
+	config_free(&cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_config),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(errors_name_file_and_line),
+		cmocka_unit_test(refuses_what_inih_hides),
+		cmocka_unit_test(broken_file_still_lists_vm_names),
+		cmocka_unit_test(refuses_unsafe_permissions),
+		cmocka_unit_test(missing_file),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
