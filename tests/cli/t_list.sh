@@ -15,6 +15,28 @@ t_list_json_matches_every_inventory() {
 	done
 }
 
+t_list_synthetic_host_with_sriov_and_domains() {
+	local sys=$TMP/synth
+	"$TOOLS/synthhost" 5000 > "$TMP/synth.inv"
+	grep -q '^10000:' "$TMP/synth.inv" || fail "generator made no second PCI domain"
+	grep -q 'X540 VF' "$TMP/synth.inv" || fail "generator made no SR-IOV VF"
+	"$TOOLS/fakesys" "$TMP/synth.inv" "$sys"
+	run --sysfs "$sys" list --json
+	rc_is 0
+	python3 "$ROOT/tests/cli/inv_vs_json.py" "$TMP/synth.inv" "$TMP/out" ||
+		fail "list --json disagrees with the synthetic inventory"
+	# identical NICs: slot tells them apart, index picks by address order
+	local cfg; cfg=$(config '[vm "a"]
+pci = 8086:10d3 slot=6
+[vm "b"]
+pci = 8086:10d3 index=1')
+	run --sysfs "$sys" -c "$cfg" check -v
+	rc_is 1	# both rules pick the same NIC: a conflict
+	out_has "a: rule '8086:10d3 slot=6' (line 2) selects 0000:06:00.0"
+	out_has "b: rule '8086:10d3 index=1' (line 4) selects 0000:06:00.0"
+	err_has "claimed by both a and b"
+}
+
 t_list_text_groups_then_ungrouped() {
 	local sys; sys=$(host twins)
 	run --sysfs "$sys" list
