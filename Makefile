@@ -37,11 +37,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
 CORE := util pciaddr inventory match config plan
-HOST := pcilib sysfs json ctx claims cmd_list cmd_check
+HOST := pcilib sysfs json ctx claims domxml diff virt cmd_list cmd_check cmd_simulate cmd_apply
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
 
-UNIT := test_pciaddr test_match test_config test_plan
+UNIT := test_pciaddr test_match test_config test_plan test_domxml
 UNIT_BIN := $(UNIT:%=$(B)/tests/%)
 TOOLS := fakesys synthhost
 TOOL_BIN := $(TOOLS:%=$(B)/tools/%)
@@ -56,6 +56,10 @@ $(B)/obj/%.o: src/%.c | $(B)/obj
 
 $(B)/tests/%: tests/unit/%.c $(CORE_OBJ) | $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) -lcmocka
+
+# the rewriter is pure too, but needs libxml2
+$(B)/tests/test_domxml: tests/unit/test_domxml.c $(CORE_OBJ) $(B)/obj/domxml.o | $(B)/tests
+	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(B)/obj/domxml.o $(PKG_LIBS) -lcmocka
 
 $(B)/tools/%: tests/tools/%.c | $(B)/tools
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<

@@ -13,12 +13,13 @@ enum {
 	O_CONFIG = 1 << 0, O_SYSFS = 1 << 1, O_STATE = 1 << 2, O_CONNECT = 1 << 3,
 	O_JSON = 1 << 4, O_VERBOSE = 1 << 5, O_VM = 1 << 6, O_DRYRUN = 1 << 7,
 	O_YES = 1 << 8, O_DEBUGXML = 1 << 9, O_OP = 1 << 10, O_BACKUP = 1 << 11,
+	O_SIMULATE = 1 << 12,
 };
 #define O_COMMON (O_CONFIG | O_SYSFS | O_STATE | O_CONNECT | O_JSON | O_VERBOSE)
 
 struct opts {
 	const char *config, *sysfs, *state_dir, *connect;
-	const char *op, *debug_xml, *backup_dir;
+	const char *op, *debug_xml, *backup_dir, *simulate;
 	bool json, dry_run, yes;
 	int verbose;
 	char **vms;
@@ -43,7 +44,15 @@ void ctx_close(struct ctx *c);
 int ctx_check_vms(const struct ctx *c, char **names, int n);
 void ctx_plan(const struct ctx *c, const char *vm, struct plan *p);
 
+/* The config as the hook sees it for one domain (SPEC §5.1): a broken
+ * config blocks only the domains it might name.  Returns 0 (*named
+ * tells whether the domain is configured), or EXIT_USAGE having printed
+ * why. */
+int config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named);
+
 int cmd_list(struct opts *o);
 int cmd_check(struct opts *o);
+int cmd_simulate(struct opts *o);
+int cmd_apply(struct opts *o);
 
 #endif

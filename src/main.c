@@ -22,6 +22,10 @@ struct command {
 static const struct command commands[] = {
 	{ "list", cmd_list, 0, "list [VM...]            PCI devices by IOMMU group, with driver and owner" },
 	{ "check", cmd_check, 0, "check [VM...]           validate the config against this host; no changes" },
+	{ "apply", cmd_apply, O_VM | O_DRYRUN | O_YES | O_DEBUGXML | O_BACKUP,
+	  "apply [--vm NAME]... [--dry-run] [-y|--yes] [--debug-xml FILE] [--backup-dir DIR]\n"
+	  "                               rewrite persistent libvirt definitions to match" },
+	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE, "--simulate FILE.xml [--op OP]   dry run of the hook for that domain XML ('-' = stdin)" },
 };
 
 static void
@@ -37,7 +41,7 @@ usage(FILE *f)
 }
 
 enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
-	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP };
+	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -54,6 +58,7 @@ static const struct option longopts[] = {
 	{ "debug-xml", required_argument, NULL, OPT_DEBUGXML },
 	{ "op", required_argument, NULL, OPT_OP },
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP },
+	{ "simulate", required_argument, NULL, OPT_SIMULATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,6 +82,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_DEBUGXML: o->debug_xml = optarg; o->given |= O_DEBUGXML; break;
 		case OPT_OP: o->op = optarg; o->given |= O_OP; break;
 		case OPT_BACKUP: o->backup_dir = optarg; o->given |= O_BACKUP; break;
+		case OPT_SIMULATE: o->simulate = optarg; o->given |= O_SIMULATE; break;
 		case OPT_VM:
 			o->vms = xreallocarray(o->vms, (size_t)o->nvms + 1, sizeof(*o->vms));
 			o->vms[o->nvms++] = optarg;
@@ -116,14 +122,17 @@ main(int argc, char **argv)
 		free(o.vms);
 		return rc;
 	}
-	if (o.nargs == 0) {
+	if (o.simulate) {
+		name = "--simulate";
+	} else if (o.nargs == 0) {
 		usage(stderr);
 		free(o.vms);
 		return EXIT_USAGE;
+	} else {
+		name = o.args[0];
+		o.args++;
+		o.nargs--;
 	}
-	name = o.args[0];
-	o.args++;
-	o.nargs--;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct command *c = &commands[i];
 		unsigned extra = o.given & ~(O_COMMON | c->allowed);

@@ -7,19 +7,43 @@
 #include "util.h"
 
 static void
+addf(struct plan *p, struct strlist *l, const char *fmt, va_list ap) PRINTF(3, 0);
+
+static void
+addf(struct plan *p, struct strlist *l, const char *fmt, va_list ap)
+{
+	char *m = xvasprintf(fmt, ap);
+
+	strlist_addf(l, "pthook: %s: %s", p->vm, m);
+	free(m);
+}
+
+static void
 refuse(struct plan *p, const char *fmt, ...) PRINTF(2, 3);
 
 static void
 refuse(struct plan *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *m;
 
 	va_start(ap, fmt);
-	m = xvasprintf(fmt, ap);
+	addf(p, &p->errors, fmt, ap);
 	va_end(ap);
-	strlist_addf(&p->errors, "pthook: %s: %s", p->vm, m);
-	free(m);
+}
+
+/* A difference between the definition and the target set: a refusal
+ * for prepare, a fix for migrate/restore and apply. */
+static void
+stale(struct plan *p, const char *fmt, ...) PRINTF(2, 3);
+
+static void
+stale(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	addf(p, &p->stale, fmt, ap);
+	va_end(ap);
 }
 
 bool
@@ -344,11 +368,11 @@ diff_xml(struct plan *p, const struct plan_input *in)
 		d = dev_describe(a->dev);
 		strlist_addf(&p->steps, "%s: add hostdev %s", p->vm, d);
 		if (a->rule)
-			refuse(p, "definition lacks %s, which 'pci = %s' names (%s:%d); "
+			stale(p, "definition lacks %s, which 'pci = %s' names (%s:%d); "
 			    "run: pthook apply --vm %s", d, a->rule->m.text,
 			    in->cfg->path, a->rule->line, p->vm);
 		else
-			refuse(p, "definition lacks %s, which shares IOMMU group %d with "
+			stale(p, "definition lacks %s, which shares IOMMU group %d with "
 			    "%s (group = assign); run: pthook apply --vm %s", d,
 			    a->dev->group, a->via->addr_str, p->vm);
 		free(d);
@@ -364,12 +388,12 @@ diff_xml(struct plan *p, const struct plan_input *in)
 		pci_addr_fmt(h, as);
 		strlist_addf(&p->steps, "%s: remove hostdev %s", p->vm, as);
 		if (now == NULL) {
-			refuse(p, "hostdev %s: no such device on this host (stale "
+			stale(p, "hostdev %s: no such device on this host (stale "
 			    "definition); run: pthook apply --vm %s", as, p->vm);
 			continue;
 		}
 		d = dev_describe(now);
-		refuse(p, "hostdev %s holds %s, which no rule names: the guest would "
+		stale(p, "hostdev %s holds %s, which no rule names: the guest would "
 		    "get the wrong device; run: pthook apply --vm %s", as, d, p->vm);
 		free(d);
 	}
@@ -406,6 +430,7 @@ plan_free(struct plan *p)
 	free(p->add);
 	free(p->remove);
 	strlist_free(&p->errors);
+	strlist_free(&p->stale);
 	strlist_free(&p->warnings);
 	strlist_free(&p->steps);
 	memset(p, 0, sizeof(*p));

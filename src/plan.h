@@ -52,6 +52,7 @@ struct plan {
 	struct pci_addr *add, *remove;	/* hostdev changes vs the XML */
 	size_t nadd, addcap, nremove, removecap;
 	struct strlist errors;		/* refusals, "pthook: VM: ..." */
+	struct strlist stale;		/* the XML differs from the target set */
 	struct strlist warnings;	/* for check: legal but fragile */
 	struct strlist steps;		/* the plan, one line each */
 };

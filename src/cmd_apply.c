@@ -1,0 +1,263 @@
+/* pthook apply: rewrite the persistent libvirt definitions so that
+ * their PCI hostdevs are what the config names on this host.  Fetch the
+ * inactive XML, rewrite, diff, confirm, back up, define, read back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "domxml.h"
+#include "sysfs.h"
+#include "util.h"
+#include "virt.h"
+
+#define BACKUP_DIR "/var/lib/pthook/backup"
+
+static int
+mkdirs(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int r = 0;
+
+	for (s = p + 1; r == 0 && (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			r = -1;
+		*s = '/';
+	}
+	if (r == 0 && mkdir(p, 0700) < 0 && errno != EEXIST)
+		r = -1;
+	free(p);
+	return r;
+}
+
+/* The old definition, 0600, never over an existing file. */
+static char *
+backup(const char *dir, const char *vm, const char *xml)
+{
+	char stamp[32], *path = NULL;
+	time_t now = time(NULL);
+	size_t len = strlen(xml);
+	int fd = -1, i;
+
+	if (mkdirs(dir) < 0) {
+		error_set("cannot create the backup directory %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	for (i = 0; fd < 0 && i < 100; i++) {
+		free(path);
+		path = i ? xasprintf("%s/%s-%s.%d.xml", dir, vm, stamp, i) :
+		    xasprintf("%s/%s-%s.xml", dir, vm, stamp);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0 || write(fd, xml, len) != (ssize_t)len || fsync(fd) < 0) {
+		error_set("cannot write the backup %s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static int
+write_debug_xml(const char *pattern, const char *vm, const char *xml)
+{
+	size_t n = strlen(pattern);
+	char *path;
+	FILE *f;
+	int r = 0;
+
+	if (n > 4 && strcmp(pattern + n - 4, ".xml") == 0)
+		n -= 4;
+	path = xasprintf("%.*s-%s.xml", (int)n, pattern, vm);
+	if ((f = fopen(path, "w")) == NULL || fputs(xml, f) == EOF || fclose(f) == EOF) {
+		msg("%s: cannot write %s: %s", vm, path, strerror(errno));
+		r = -1;
+	}
+	free(path);
+	return r;
+}
+
+static bool
+confirm(const char *vm)
+{
+	char line[64];
+
+	fprintf(stderr, "Apply changes to %s? [y/N] ", vm);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	return strcmp(str_trim(line), "y") == 0 || strcmp(line, "yes") == 0;
+}
+
+/* After defining, read the definition back: libvirt may normalise the
+ * XML, but the PCI hostdev set must be exactly the plan's. */
+static int
+verify(virDomainPtr dom, const struct plan *p)
+{
+	char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	struct domxml x;
+	size_t i, j;
+	int r = 0;
+
+	if (xml == NULL || domxml_parse(xml, strlen(xml), &x) < 0) {
+		free(xml);
+		return -1;
+	}
+	if (x.n != p->assign.n)
+		r = -1;
+	for (i = 0; r == 0 && i < x.n; i++) {
+		for (j = 0; j < p->assign.n; j++)
+			if (pci_addr_eq(&x.hostdevs[i].addr, &p->assign.v[j].dev->addr))
+				break;
+		if (j == p->assign.n)
+			r = -1;
+	}
+	domxml_free(&x);
+	free(xml);
+	return r;
+}
+
+static int
+apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const char *vm)
+{
+	virDomainPtr dom = virDomainLookupByName(conn, vm);
+	char *xml = NULL, *old = NULL, *new = NULL, *saved = NULL, *label_old, *label_new;
+	struct plan p = { 0 };
+	struct domxml x = { 0 };
+	size_t i;
+	int rc = EXIT_HOST;
+
+	if (dom == NULL) {
+		msg("%s: no such domain in libvirt: %s; define it first, or fix the "
+		    "name in the config", vm, virt_error());
+		return EXIT_HOST;
+	}
+	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)) == NULL) {
+		msg("%s: cannot read the definition: %s", vm, virt_error());
+		goto out;
+	}
+	if (domxml_parse(xml, strlen(xml), &x) < 0) {
+		msg("%s: %s", vm, error_get());
+		goto out;
+	}
+	plan_build(&(struct plan_input){ .cfg = &c->cfg, .inv = &c->inv, .vm = vm,
+	    .have_xml = true, .hostdevs = x.hostdevs, .nhostdevs = x.n }, &p);
+	if (o->verbose)
+		for (i = 0; i < p.steps.n; i++)
+			printf("%s\n", p.steps.v[i]);
+	if (p.errors.n) {
+		for (i = 0; i < p.errors.n; i++)
+			fprintf(stderr, "%s\n", p.errors.v[i]);
+		msg("%s: not changed: the plan has errors", vm);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	old = domxml_serialize(&x);
+	domxml_rewrite(&x, &p);
+	new = domxml_serialize(&x);
+	if (o->debug_xml && write_debug_xml(o->debug_xml, vm, new) < 0)
+		goto out;
+	if (strcmp(old, new) == 0) {
+		printf("%s: definition is up to date\n", vm);
+		rc = EXIT_START;
+		goto out;
+	}
+	label_old = xasprintf("%s (libvirt)", vm);
+	label_new = xasprintf("%s (pthook)", vm);
+	diff_unified(stdout, old, new, label_old, label_new);
+	free(label_old);
+	free(label_new);
+	fflush(stdout);
+	if (o->dry_run) {
+		printf("%s: not changed (--dry-run)\n", vm);
+		rc = EXIT_START;
+		goto out;
+	}
+	if (!o->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			msg("%s: not changed: no terminal to confirm on; run with -y to apply", vm);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (!confirm(vm)) {
+			printf("%s: not changed\n", vm);
+			rc = EXIT_START;
+			goto out;
+		}
+	}
+	if ((saved = backup(o->backup_dir ? o->backup_dir : BACKUP_DIR, vm, xml)) == NULL) {
+		msg("%s: not changed: %s", vm, error_get());
+		goto out;
+	}
+	virDomainFree(dom);
+	if ((dom = virDomainDefineXML(conn, new)) == NULL) {
+		msg("%s: libvirt refused the new definition: %s; the old one is unchanged "
+		    "(copy in %s)", vm, virt_error(), saved);
+		goto out;
+	}
+	if (verify(dom, &p) < 0) {
+		msg("%s: defined, but reading it back shows other PCI hostdevs than "
+		    "planned; restore with: virsh define %s", vm, saved);
+		goto out;
+	}
+	printf("%s: defined; previous definition saved as %s\n", vm, saved);
+	rc = EXIT_START;
+out:
+	if (dom)
+		virDomainFree(dom);
+	free(xml);
+	free(old);
+	free(new);
+	free(saved);
+	plan_free(&p);
+	domxml_free(&x);
+	return rc;
+}
+
+int
+cmd_apply(struct opts *o)
+{
+	virConnectPtr conn;
+	struct ctx c;
+	int rc, worst = 0, i, n;
+	const char *uri;
+
+	if (o->nargs) {
+		msg("apply takes VMs as --vm NAME; unexpected '%s'", o->args[0]);
+		return EXIT_USAGE;
+	}
+	if ((rc = ctx_open(&c, o, true, SCAN_NAMES)))
+		return rc;
+	if ((rc = ctx_check_vms(&c, o->vms, o->nvms))) {
+		ctx_close(&c);
+		return rc;
+	}
+	uri = o->connect ? o->connect : c.cfg.uri;
+	if ((conn = virt_open(uri)) == NULL) {
+		msg("%s", error_get());
+		ctx_close(&c);
+		return EXIT_HOST;
+	}
+	n = o->nvms ? o->nvms : (int)c.cfg.nvms;
+	for (i = 0; i < n; i++) {
+		rc = apply_vm(o, &c, conn, o->nvms ? o->vms[i] : c.cfg.vms[i].name);
+		worst = rc > worst ? rc : worst;
+	}
+	virConnectClose(conn);
+	ctx_close(&c);
+	return worst;
+}

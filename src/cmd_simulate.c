@@ -1,0 +1,146 @@
+/* pthook --simulate FILE|- [--op OP]: the hook's dry run.  stdout: the
+ * rewritten domain XML (or, with --json, the plan); stderr: the plan
+ * and a unified diff.  Exit code as the hook's would be. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "domxml.h"
+#include "json.h"
+#include "sysfs.h"
+#include "util.h"
+
+static void
+json_addrs(const char *key, const struct pci_addr *v, size_t n)
+{
+	char a[PCI_ADDR_STRLEN];
+	size_t i;
+
+	printf(", \"%s\": [", key);
+	for (i = 0; i < n; i++)
+		printf("%s\"%s\"", i ? ", " : "", pci_addr_fmt(&v[i], a));
+	printf("]");
+}
+
+static void
+json_planned(const char *key, const struct planned_list *l)
+{
+	size_t i;
+
+	printf(", \"%s\": [", key);
+	for (i = 0; i < l->n; i++)
+		printf("%s\"%s\"", i ? ", " : "", l->v[i].dev->addr_str);
+	printf("]");
+}
+
+static void
+json_lines(const struct strlist *a, const struct strlist *b)
+{
+	size_t i;
+
+	printf(", \"errors\": [");
+	for (i = 0; i < a->n + b->n; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(stdout, i < a->n ? a->v[i] : b->v[i - a->n]);
+	}
+	printf("]");
+}
+
+static void
+print_json(const char *vm, const struct plan *p, bool refuse, const char *xml)
+{
+	static const struct planned_list none;
+
+	printf("{\"vm\": ");
+	json_str(stdout, vm);
+	printf(", \"configured\": %s, \"verdict\": \"%s\"", p->configured ? "true" : "false",
+	    refuse ? "refuse" : "start");
+	json_planned("assign", p->configured ? &p->assign : &none);
+	json_planned("detach", &p->detach);
+	json_addrs("add", p->add, p->nadd);
+	json_addrs("remove", p->remove, p->nremove);
+	json_lines(&p->errors, &p->stale);
+	printf(", \"xml\": ");
+	json_str(stdout, xml);
+	printf("}\n");
+}
+
+static void
+print_lines(const struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		fprintf(stderr, "%s\n", l->v[i]);
+}
+
+int
+cmd_simulate(struct opts *o)
+{
+	const char *op = o->op ? o->op : "prepare";
+	bool rewrites = !strcmp(op, "prepare") || !strcmp(op, "migrate") || !strcmp(op, "restore");
+	struct ctx c = { 0 };
+	struct domxml x;
+	struct plan p = { 0 };
+	char *buf, *old = NULL, *new = NULL;
+	bool named, refuse = false;
+	size_t len;
+	int rc;
+
+	if (o->nargs) {
+		msg("--simulate takes one file; extra argument '%s'", o->args[0]);
+		return EXIT_USAGE;
+	}
+	if ((buf = read_file(o->simulate, DOMXML_MAX, &len)) == NULL) {
+		msg("%s", error_get());
+		return EXIT_USAGE;
+	}
+	rc = domxml_parse(buf, len, &x);
+	free(buf);
+	if (rc < 0) {
+		msg("%s: %s", o->simulate, error_get());
+		return EXIT_USAGE;
+	}
+	if ((rc = config_for_vm(o->config, x.name, &c.cfg, &named))) {
+		domxml_free(&x);
+		return rc;
+	}
+	old = domxml_serialize(&x);
+	if (named && rewrites) {
+		if (inv_scan(sysfs_root(o->sysfs), SCAN_NAMES |
+		    (c.cfg.uses & M_SERIAL ? SCAN_SERIAL : 0), &c.inv) < 0) {
+			msg("%s: %s", x.name, error_get());
+			rc = EXIT_HOST;
+			goto out;
+		}
+		plan_build(&(struct plan_input){ .cfg = &c.cfg, .inv = &c.inv, .vm = x.name,
+		    .have_xml = true, .hostdevs = x.hostdevs, .nhostdevs = x.n }, &p);
+		domxml_rewrite(&x, &p);
+		refuse = p.errors.n > 0 || (!strcmp(op, "prepare") && p.stale.n > 0);
+	} else {
+		p.vm = x.name;
+		if (!named)
+			fprintf(stderr, "pthook: %s: not in %s; the hook lets it start untouched\n",
+			    x.name, c.cfg.path);
+	}
+	new = domxml_serialize(&x);
+	if (o->json) {
+		print_json(x.name, &p, refuse, new);
+	} else {
+		fputs(new, stdout);
+		print_lines(&p.steps);
+		print_lines(&p.errors);
+		print_lines(&p.stale);
+		diff_unified(stderr, old, new, "domain XML (given)", "domain XML (pthook)");
+	}
+	rc = refuse ? EXIT_REFUSED : EXIT_START;
+out:
+	free(old);
+	free(new);
+	plan_free(&p);
+	domxml_free(&x);
+	ctx_close(&c);
+	return rc;
+}
