@@ -358,8 +358,8 @@ check_owner(const char *path, int fd)
 	return r;
 }
 
-static void
-defaults(struct config *cfg, const char *path)
+void
+config_init(struct config *cfg, const char *path)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = xstrdup(path);
@@ -379,7 +379,7 @@ config_load(const char *path, bool must_exist, struct config *cfg)
 	char *buf;
 	int fd, rc;
 
-	defaults(cfg, path);
+	config_init(cfg, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT && !must_exist)

@@ -52,6 +52,8 @@ const char *config_path(const char *opt, bool *explicit_);
  * whether a broken file might name a domain.  A missing file is an
  * error only when must_exist. */
 int config_load(const char *path, bool must_exist, struct config *cfg);
+/* An empty config with every default, naming no VM. */
+void config_init(struct config *cfg, const char *path);
 void config_free(struct config *cfg);
 const struct vm_conf *config_vm(const struct config *cfg, const char *name);
 

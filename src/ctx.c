@@ -77,5 +77,6 @@ config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named)
 		return EXIT_USAGE;
 	}
 	config_free(cfg);
-	return config_load("/dev/null", false, cfg);	/* an empty config */
+	config_init(cfg, path);
+	return 0;
 }
