@@ -19,3 +19,9 @@ show() { echo; echo "\$ $*"; "$@" || echo "(exit code $?)"; }
 export PTHOOK_SYSFS=$SYS PTHOOK_CONFIG=$TMP/pthook.ini
 show $B/pthook list win10 router
 show $B/pthook check -v
+# The example definition still points at the audio function of a card
+# the machine no longer has: the hook would refuse it, apply fixes it.
+echo
+echo "\$ $B/pthook --simulate etc/examples/win10.xml >/dev/null    # stderr: plan and diff"
+$B/pthook --simulate etc/examples/win10.xml >/dev/null ||
+	echo "(exit code $?: the hook would refuse this stale definition; pthook apply fixes it)"
