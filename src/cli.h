@@ -54,5 +54,6 @@ int cmd_list(struct opts *o);
 int cmd_check(struct opts *o);
 int cmd_simulate(struct opts *o);
 int cmd_apply(struct opts *o);
+int cmd_release(struct opts *o);
 
 #endif

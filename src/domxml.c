@@ -141,6 +141,8 @@ domxml_parse(const char *buf, size_t len, struct domxml *d)
 		return -1;
 	}
 	root = xmlDocGetRootElement(d->doc);
+	if (named(root, "domstatus"))	/* libvirt's status file of a running domain */
+		root = child(root, "domain");
 	if (!named(root, "domain")) {
 		error_set("domain XML: the root element is not <domain>");
 		goto fail;

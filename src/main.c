@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hook.h"
 #include "util.h"
 
 #ifndef PTHOOK_VERSION
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, O_VM | O_DRYRUN | O_YES | O_DEBUGXML | O_BACKUP,
 	  "apply [--vm NAME]... [--dry-run] [-y|--yes] [--debug-xml FILE] [--backup-dir DIR]\n"
 	  "                               rewrite persistent libvirt definitions to match" },
+	{ "release", cmd_release, 0, "release VM              give back what the hook detached for VM" },
 	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE, "--simulate FILE.xml [--op OP]   dry run of the hook for that domain XML ('-' = stdin)" },
 };
 
@@ -33,7 +35,7 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: pthook DOMAIN OP SUBOP EXTRA      (libvirt hook; domain XML on stdin)\n", f);
+	fputs("usage: pthook DOMAIN OP SUBOP EXTRA     (the libvirt hook; domain XML on stdin)\n", f);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "       pthook %s\n", commands[i].usage);
 	fputs("common: -c/--config FILE  --sysfs DIR  --state-dir DIR  --connect URI  "
@@ -118,6 +120,9 @@ main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	/* libvirt runs us with no options and a minimal environment */
+	if (hook_shape(argc, argv))
+		return hook_main(argv);
 	if ((rc = parse_opts(argc, argv, &o)) >= 0) {
 		free(o.vms);
 		return rc;

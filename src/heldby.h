@@ -1,0 +1,25 @@
+/* Who holds which device right now: pthook's own state records, and
+ * libvirt's status files of running domains (read as files: a hook must
+ * not call domain APIs). */
+#ifndef PTHOOK_HELDBY_H
+#define PTHOOK_HELDBY_H
+
+#include "plan.h"
+#include "state.h"
+
+#define LIBVIRT_RUN "/run/libvirt/qemu"
+
+struct holders {
+	struct held *v;
+	size_t n, cap;
+	struct record *recs;	/* the records the names point into */
+	size_t nrecs;
+	char **names;		/* domain names from libvirt's status files */
+	size_t nnames, namecap;
+};
+
+/* Everything held by domains other than vm.  -1 with error_set(). */
+int holders_load(const char *state, const char *vm, struct holders *h);
+void holders_free(struct holders *h);
+
+#endif

@@ -1,0 +1,179 @@
+#include "rebind.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Drivers may probe asynchronously: give the new one this long. */
+#define PROBE_WAIT_MS 3000
+
+static int
+put(const char *path, const char *val)
+{
+	const char *shown = strcmp(val, "\n") ? val : "";	/* one-line messages */
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0) {
+		error_set("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = write(fd, val, len);
+	if (n != (ssize_t)len) {
+		error_set("writing \"%s\" to %s failed: %s", shown, path,
+		    n < 0 ? strerror(errno) : "short write");
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		error_set("writing \"%s\" to %s failed: %s", shown, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+rebind_driver(const char *sysfs, const struct pci_addr *a, char **drv)
+{
+	char path[PATH_MAX], link[PATH_MAX], as[PCI_ADDR_STRLEN], *b;
+	ssize_t n;
+
+	*drv = NULL;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", sysfs, pci_addr_fmt(a, as));
+	if ((n = readlink(path, link, sizeof(link) - 1)) < 0) {
+		if (errno != ENOENT)
+			return -1;
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs, as);
+		if (access(path, F_OK) < 0) {
+			error_set("%s: the device is gone (%s)", as, path);
+			return -1;
+		}
+		return 0;
+	}
+	link[n] = '\0';
+	b = strrchr(link, '/');
+	*drv = xstrdup(b ? b + 1 : link);
+	return 0;
+}
+
+static bool
+same_driver(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Poll until the device's driver is want (NULL: unbound). */
+static int
+wait_for(const char *sysfs, const struct pci_addr *a, const char *want)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	char as[PCI_ADDR_STRLEN], *drv = NULL;
+	int i;
+
+	for (i = 0; i <= PROBE_WAIT_MS / 10; i++) {
+		free(drv);
+		if (rebind_driver(sysfs, a, &drv) < 0)
+			return -1;
+		if (same_driver(drv, want)) {
+			free(drv);
+			return 0;
+		}
+		nanosleep(&nap, NULL);
+	}
+	error_set("%s: is on %s, not %s, after the kernel probed it",
+	    pci_addr_fmt(a, as), drv ? drv : "no driver", want ? want : "no driver");
+	free(drv);
+	return -1;
+}
+
+static int
+unbind(const char *sysfs, const struct pci_addr *a, const char *drv)
+{
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN];
+
+	pci_addr_fmt(a, as);
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/unbind", sysfs, drv);
+	return put(path, as);
+}
+
+static int
+probe(const char *sysfs, const struct pci_addr *a)
+{
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN];
+
+	pci_addr_fmt(a, as);
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", sysfs);
+	return put(path, as);
+}
+
+static int
+override(const char *sysfs, const struct pci_addr *a, const char *val)
+{
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN];
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", sysfs,
+	    pci_addr_fmt(a, as));
+	return put(path, val);
+}
+
+int
+rebind_to(const char *sysfs, const struct pci_addr *a, const char *target)
+{
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN], *drv;
+	int r;
+
+	if (rebind_driver(sysfs, a, &drv) < 0)
+		return -1;
+	if (same_driver(drv, target)) {
+		free(drv);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", sysfs, target);
+	if (access(path, F_OK) < 0) {
+		free(drv);
+		error_set("%s: the %s driver is not loaded; modprobe %s", pci_addr_fmt(a, as),
+		    target, target);
+		return -1;
+	}
+	r = override(sysfs, a, target);
+	if (r == 0 && drv)
+		r = unbind(sysfs, a, drv);
+	if (r == 0)
+		r = probe(sysfs, a);
+	if (r == 0)
+		r = wait_for(sysfs, a, target);
+	free(drv);
+	return r;
+}
+
+int
+rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig)
+{
+	char *drv;
+	int r;
+
+	if (rebind_driver(sysfs, a, &drv) < 0)
+		return -1;
+	/* an empty line clears the override (the kernel stores "(null)") */
+	r = override(sysfs, a, "\n");
+	if (r == 0 && same_driver(drv, orig)) {
+		free(drv);
+		return 0;
+	}
+	if (r == 0 && drv)
+		r = unbind(sysfs, a, drv);
+	if (r == 0 && orig)
+		r = probe(sysfs, a);
+	if (r == 0)
+		r = wait_for(sysfs, a, orig);
+	free(drv);
+	return r;
+}

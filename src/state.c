@@ -1,0 +1,310 @@
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define SUFFIX ".state"
+
+const char *
+state_dir(const char *opt)
+{
+	const char *env = getenv("PTHOOK_STATE_DIR");
+
+	if (opt && *opt)
+		return opt;
+	return env && *env ? env : STATE_DEFAULT;
+}
+
+/* Domain names become file names: keep [A-Za-z0-9._-], escape the rest
+ * (and a leading dot) as %XX, so no name can leave the directory. */
+static char *
+file_of(const char *dir, const char *vm)
+{
+	char *enc = xmalloc(strlen(vm) * 3 + 1), *p = enc, *path;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)vm; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
+		    (*c == '.' && c != (const unsigned char *)vm))
+			*p++ = (char)*c;
+		else
+			p += sprintf(p, "%%%02X", *c);
+	}
+	*p = '\0';
+	path = xasprintf("%s/%s%s", dir, enc, SUFFIX);
+	free(enc);
+	return path;
+}
+
+static int
+check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			error_set("state: cannot create %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		if (lstat(dir, &st) < 0) {
+			error_set("state: %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		error_set("state: %s is %s, not a directory; remove it", dir,
+		    S_ISLNK(st.st_mode) ? "a symlink" : "something else");
+		return -1;
+	}
+	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 077))) {
+		error_set("state: %s must be root's with mode 0700 (it is uid %u, mode %04o); "
+		    "chown root %s && chmod 700 %s", dir, (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 07777), dir, dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_lock(const char *dir, int wait_s)
+{
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	char *path;
+	int fd, i;
+
+	if (check_dir(dir) < 0)
+		return -1;
+	path = xasprintf("%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error_set("state: cannot open %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	/* Other hook runs hold the lock only for bounded work; waiting
+	 * longer than that means something is stuck, and a hook must
+	 * never hang libvirt. */
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK || i >= wait_s * 50) {
+			error_set("state: %s is held by another pthook for over %d s; "
+			    "see 'journalctl -t pthook'", path, wait_s);
+			close(fd);
+			free(path);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	free(path);
+	return fd;
+}
+
+void
+state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+record_add(struct record *r, const struct pci_addr *a, const char *driver)
+{
+	struct taken *t = PUSH(r->v, r->n, r->cap);
+
+	t->addr = *a;
+	t->driver = driver ? xstrdup(driver) : NULL;
+}
+
+void
+record_free(struct record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].driver);
+	free(r->v);
+	free(r->vm);
+	memset(r, 0, sizeof(*r));
+}
+
+bool
+state_has(const char *dir, const char *vm)
+{
+	char *path = file_of(dir, vm);
+	struct stat st;
+	bool r = lstat(path, &st) == 0;
+
+	free(path);
+	return r;
+}
+
+static int
+parse_record(const char *path, char *text, struct record *r)
+{
+	char *line, *save = NULL;
+	int lineno = 0;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char addr[32], drv[64];
+		struct pci_addr a;
+
+		lineno++;
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "device %31s %63s", addr, drv) != 2 ||
+		    pci_addr_parse(addr, &a, NULL) < 0) {
+			error_set("state: %s:%d: damaged record; pthook release %s once "
+			    "the VM is off, or delete the file", path, lineno, r->vm);
+			return -1;
+		}
+		record_add(r, &a, strcmp(drv, "none") ? drv : NULL);
+	}
+	return 0;
+}
+
+int
+state_read(const char *dir, const char *vm, struct record *r)
+{
+	char *path = file_of(dir, vm), buf[1 << 16];
+	ssize_t n;
+	int fd, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->vm = xstrdup(vm);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (rc)
+			error_set("state: cannot open %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		error_set("state: cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	buf[n] = '\0';
+	rc = parse_record(path, buf, r);
+	free(path);
+	return rc;
+}
+
+int
+state_write(const char *dir, const struct record *r)
+{
+	char *path = file_of(dir, r->vm), *tmp = xasprintf("%s.tmp", path), a[PCI_ADDR_STRLEN];
+	int fd = -1, dfd, rc = -1;
+	FILE *f = NULL;
+	size_t i;
+
+	if (r->n == 0) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			error_set("state: cannot remove %s: %s", path, strerror(errno));
+		else
+			rc = 0;
+		goto sync;
+	}
+	unlink(tmp);	/* a crash may have left one */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
+		goto fail;
+	fprintf(f, "# pthook: devices detached for domain %s; 'pthook release' gives them back\n",
+	    r->vm);
+	for (i = 0; i < r->n; i++)
+		fprintf(f, "device %s %s\n", pci_addr_fmt(&r->v[i].addr, a),
+		    r->v[i].driver ? r->v[i].driver : "none");
+	if (fflush(f) == EOF || fsync(fd) < 0)
+		goto fail;
+	fclose(f);
+	f = NULL;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	rc = 0;
+sync:
+	/* the rename itself must survive a crash too */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(path);
+	free(tmp);
+	return rc;
+fail:
+	error_set("state: cannot write %s: %s", path, strerror(errno));
+	if (f)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(path);
+	free(tmp);
+	return -1;
+}
+
+static char *
+unescape(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1), *p = out;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned x;
+
+		if (s[i] == '%' && i + 2 < len + 1 && sscanf(s + i + 1, "%2x", &x) == 1) {
+			*p++ = (char)x;
+			i += 2;
+		} else {
+			*p++ = s[i];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+int
+state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t *n)
+{
+	size_t cap = 0, sl = strlen(SUFFIX);
+	struct dirent *e;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		struct record *r;
+		char *vm;
+
+		if (len <= sl || strcmp(e->d_name + len - sl, SUFFIX) != 0)
+			continue;
+		vm = unescape(e->d_name, len - sl);
+		if (strcmp(vm, skip_vm) == 0) {
+			free(vm);
+			continue;
+		}
+		r = PUSH(*out, *n, cap);
+		if (state_read(dir, vm, r) < 0) {
+			free(vm);
+			closedir(d);
+			return -1;
+		}
+		free(vm);
+	}
+	closedir(d);
+	return 0;
+}

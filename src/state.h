@@ -1,0 +1,46 @@
+/* Runtime state (SPEC §1, §5.2): what pthook detached for which domain,
+ * and a lock that serialises hook runs.  Every record is on disk before
+ * the device it names is touched, so a crash leaves enough to undo. */
+#ifndef PTHOOK_STATE_H
+#define PTHOOK_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pciaddr.h"
+
+#define STATE_DEFAULT "/run/pthook"
+
+struct taken {
+	struct pci_addr addr;
+	char *driver;		/* the driver it had; NULL: unbound */
+};
+
+struct record {
+	char *vm;
+	struct taken *v;
+	size_t n, cap;
+};
+
+/* --state-dir, else $PTHOOK_STATE_DIR, else the default. */
+const char *state_dir(const char *opt);
+
+/* Create or check the directory (a real directory, root's, 0700 when we
+ * are root) and take the lock, waiting at most wait_s seconds.
+ * Returns the lock fd, or -1 with error_set(). */
+int state_lock(const char *dir, int wait_s);
+void state_unlock(int fd);
+
+/* Whether the domain has a record: a stat, no lock, no parsing. */
+bool state_has(const char *dir, const char *vm);
+/* 0 with r empty when the domain has no record; -1 with error_set(). */
+int state_read(const char *dir, const char *vm, struct record *r);
+/* Atomically replace the domain's record (none when r->n == 0). */
+int state_write(const char *dir, const struct record *r);
+/* Every record but skip_vm's. */
+int state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t *n);
+
+void record_add(struct record *r, const struct pci_addr *a, const char *driver);
+void record_free(struct record *r);
+
+#endif

@@ -1,0 +1,289 @@
+#!/bin/bash
+# The hook (SPEC §5) on fake sysfs trees, with tests/tools/fakekernel
+# playing the kernel's part of binding and logging every write.
+. "$(dirname "$0")/lib.sh"
+export PTHOOK_CONFIG	# the hook form takes no options
+
+# world HOST: fake tree, fake kernel, private state; sets SYS EV and
+# exports the PTHOOK_* variables the hook form reads.
+world() {
+	SYS=$(host "$1")
+	EV=$TMP/events-$RANDOM.log
+	: > "$EV"
+	"$TOOLS/fakekernel" ${STALL:+-s "$STALL"} "$SYS" "$HOSTS/$1.inv" "$EV" > "$TMP/fk.out" &
+	FK=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/fk.out" 2>/dev/null && break; sleep 0.02; done
+	export PTHOOK_SYSFS=$SYS PTHOOK_STATE_DIR=$TMP/state-$RANDOM PTHOOK_LIBVIRT_RUN=$TMP/lvrun-$RANDOM
+}
+stop_world() { kill "$FK" 2>/dev/null; wait "$FK" 2>/dev/null; }
+
+# domain NAME ADDR[:no]...: a domain XML with those PCI hostdevs
+domain() {
+	local name=$1 a b s f m; shift
+	echo "<domain type='kvm'><name>$name</name><devices>"
+	for a in "$@"; do
+		m=yes; [[ $a == *:no ]] && { m=no; a=${a%:no}; }
+		IFS=':.' read -r _ b s f <<<"$a"
+		echo "<hostdev mode='subsystem' type='pci' managed='$m'><source><address domain='0x0000' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>"
+	done
+	echo "</devices></domain>"
+}
+
+drv() { local l; l=$(readlink "$SYS/bus/pci/devices/$1/driver") && basename "$l" || echo none; }
+override() { tr -d '\n' < "$SYS/bus/pci/devices/$1/driver_override"; }
+
+AUDIO_CFG='[global]
+detach = sysfs
+[vm "audio"]
+pci = 8086:7ad0
+group = detach'
+
+t_fast_path_touches_nothing() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	domain other 0000:00:1f.3 > "$TMP/other.xml"
+	PTHOOK_SYSFS=/nonexistent PTHOOK_STATE_DIR=/nonexistent/state STDIN=$TMP/other.xml \
+		run other prepare begin -
+	rc_is 0
+	[ -z "$OUT$ERR" ] || fail "output on the fast path: $OUT$ERR"
+	# no PCI sysfs, no state dir, no socket: ask the kernel
+	ASAN_OPTIONS=detect_leaks=0 PTHOOK_SYSFS=/sys strace -f -qq -e trace=openat,open,stat,newfstatat,connect,socket \
+		-o "$TMP/strace" "$PTHOOK" other prepare begin - < "$TMP/other.xml" ||
+		fail "fast path failed"
+	grep -E '/sys/bus/pci|/sys/kernel/iommu|/run/pthook|/run/libvirt|connect\(|socket\(' \
+		"$TMP/strace" && fail "fast path touched the host"
+	# a domain called like a command is still a hook call
+	STDIN=$TMP/other.xml run list prepare begin -
+	rc_is 0
+	[ -z "$OUT" ] || fail "'list' domain treated as the list command"
+}
+
+t_prepare_detaches_group_mate_and_release_gives_it_back() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	world twins
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 0
+	[ -z "$OUT$ERR" ] || fail "prepare printed: $OUT$ERR"
+	[ "$(drv 0000:00:1f.4)" = vfio-pci ] || fail "1f.4 is on $(drv 0000:00:1f.4)"
+	[ "$(drv 0000:00:1f.0)" = none ] || fail "1f.0 (no driver) was touched"
+	[ "$(drv 0000:00:1f.3)" = snd_hda_intel ] || fail "the assigned device is libvirt's to detach"
+	diff <(printf '%s\n' \
+		"devices/pci0000:00/0000:00:1f.4/driver_override vfio-pci" \
+		"bus/pci/drivers/i801_smbus/unbind 0000:00:1f.4" \
+		"bus/pci/drivers_probe 0000:00:1f.4") "$EV" || fail "wrong writes or order"
+	grep -qx "device 0000:00:1f.4 i801_smbus" "$PTHOOK_STATE_DIR/audio.state" || fail "no state record"
+	[ "$(stat -c %a "$PTHOOK_STATE_DIR")" = 700 ] || fail "state dir mode"
+	: > "$EV"
+	STDIN=$TMP/a.xml run audio release end -
+	rc_is 0
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "1f.4 not given back"
+	[ -z "$(override 0000:00:1f.4)" ] || fail "driver_override left: $(override 0000:00:1f.4)"
+	[ -e "$PTHOOK_STATE_DIR/audio.state" ] && fail "state record left"
+	# idempotent: again, nothing happens
+	: > "$EV"
+	STDIN=$TMP/a.xml run audio release end -
+	rc_is 0
+	[ -s "$EV" ] && fail "second release wrote: $(cat "$EV")"
+	stop_world
+}
+
+t_release_after_refused_prepare_touches_nothing() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	world twins
+	domain audio 0000:00:1f.3 0000:03:00.0 > "$TMP/a.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 1
+	err_has "pthook: audio: hostdev 0000:03:00.0 holds 0000:03:00.0 8086:10d3"
+	err_has "run: pthook apply --vm audio"
+	[ -s "$EV" ] && fail "refused prepare wrote: $(cat "$EV")"
+	STDIN=$TMP/a.xml run audio release end -
+	rc_is 0
+	[ -s "$EV" ] && fail "release wrote: $(cat "$EV")"
+	stop_world
+}
+
+t_stale_definition_one_line_per_difference() {
+	PTHOOK_CONFIG=$(config '[vm "gpu"]
+pci = 10de:1b81 subsystem=1043:85f4')
+	world twins
+	domain gpu 0000:01:00.0 0000:0a:00.0 > "$TMP/g.xml"
+	STDIN=$TMP/g.xml run gpu prepare begin -
+	rc_is 1
+	err_lines 2
+	err_has "pthook: gpu: definition lacks 0000:01:00.1 10de:10f0"
+	err_has "pthook: gpu: hostdev 0000:0a:00.0: no such device on this host"
+	stop_world
+}
+
+t_held_by_another_vm() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG
+[vm \"other\"]
+pci = 8086:7aa3
+group = detach")
+	world twins
+	domain other 0000:00:1f.4 > "$TMP/o.xml"
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	STDIN=$TMP/o.xml run other prepare begin -
+	rc_is 0
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 1
+	err_has "held by running VM 'other'"
+	STDIN=$TMP/o.xml run other release end -
+	rc_is 0
+	# libvirt's view: a running domain's status file
+	mkdir -p "$PTHOOK_LIBVIRT_RUN"
+	{ echo "<domstatus state='running'>"; domain web 0000:00:1f.4; echo "</domstatus>"; } \
+		> "$PTHOOK_LIBVIRT_RUN/web.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 1
+	err_has "held by running VM 'web'"
+	stop_world
+}
+
+t_unmanaged_hostdev_detached_by_pthook() {
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "nic"]
+pci = 8086:10d3 slot=4
+managed = no')
+	world twins
+	domain nic 0000:04:00.0:no > "$TMP/n.xml"
+	STDIN=$TMP/n.xml run nic prepare begin -
+	rc_is 0
+	[ "$(drv 0000:04:00.0)" = vfio-pci ] || fail "managed='no' device not detached"
+	STDIN=$TMP/n.xml run nic release end -
+	[ "$(drv 0000:04:00.0)" = e1000e ] || fail "not given back"
+	stop_world
+}
+
+t_crash_mid_prepare_then_release() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	STALL=0000:00:1f.4 world twins	# vfio-pci never takes it: pthook waits
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	"$PTHOOK" audio prepare begin - < "$TMP/a.xml" 2>/dev/null &
+	local pid=$!
+	for _ in $(seq 100); do grep -q drivers_probe "$EV" && break; sleep 0.02; done
+	grep -qx "device 0000:00:1f.4 i801_smbus" "$PTHOOK_STATE_DIR/audio.state" ||
+		fail "device touched before it was recorded"
+	kill -9 $pid; wait $pid 2>/dev/null
+	[ "$(drv 0000:00:1f.4)" = none ] || fail "expected 1f.4 half-way (unbound)"
+	run release audio
+	rc_is 0
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "release did not restore 1f.4: $(drv 0000:00:1f.4)"
+	[ -z "$(override 0000:00:1f.4)" ] || fail "driver_override left"
+	run release audio
+	rc_is 0
+	unset STALL
+	stop_world
+}
+
+t_failed_detach_rolls_back() {
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "audio"]
+pci = 8086:7ad0
+group = detach')
+	# 1f.4 cannot be bound to vfio-pci: the run fails and leaves nothing
+	STALL=0000:00:1f.4 world twins
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 3
+	err_lines 1
+	err_has "pthook: audio: cannot detach 0000:00:1f.4"
+	err_has "nothing was left detached"
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "not rolled back: $(drv 0000:00:1f.4)"
+	[ -e "$PTHOOK_STATE_DIR/audio.state" ] && fail "record left after rollback"
+	unset STALL
+	stop_world
+}
+
+t_migrate_and_restore_print_rewritten_xml() {
+	PTHOOK_CONFIG=$(config "$(cat "$ROOT/etc/pthook.ini")")
+	world intel-z690-desktop
+	STDIN=$ROOT/etc/examples/win10.xml run win10 migrate begin -
+	rc_is 0
+	out_has 'bus="0x04" slot="0x00" function="0x1"'
+	out_lacks 'bus="0x03" slot="0x00" function="0x1"'
+	STDIN=$ROOT/etc/examples/win10.xml run win10 restore begin -
+	rc_is 0
+	out_has 'bus="0x04" slot="0x00" function="0x1"'
+	for op in "start begin" "started begin" "stopped end" "reconnect begin" "attach begin" "prepare end"; do
+		STDIN=$ROOT/etc/examples/win10.xml run win10 $op -
+		rc_is 0
+		[ -z "$OUT$ERR" ] || fail "$op printed something"
+	done
+	[ -s "$EV" ] && fail "ops wrote to sysfs"
+	stop_world
+}
+
+t_broken_config_blocks_only_named_domains() {
+	PTHOOK_CONFIG=$(config '[vm "audio"]
+pci = nonsense')
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 2
+	err_lines 1
+	err_has "pthook: audio: $PTHOOK_CONFIG:2:"
+	STDIN=$TMP/a.xml run other prepare begin -
+	rc_is 0
+}
+
+t_unsafe_state_dir_refused() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	world twins
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	mkdir -p "$TMP/real"; chmod 700 "$TMP/real"
+	ln -s "$TMP/real" "$TMP/link"
+	PTHOOK_STATE_DIR=$TMP/link STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 3
+	err_has "is a symlink"
+	mkdir -p "$TMP/open"; chmod 777 "$TMP/open"
+	PTHOOK_STATE_DIR=$TMP/open STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 3
+	err_has "mode 0700"
+	[ -s "$EV" ] && fail "devices touched"
+	stop_world
+}
+
+# A libvirt that accepts and never answers, as during autostart.
+silent_socket() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' "$1" &
+	SILENT=$!
+	for _ in $(seq 100); do [ -S "$1" ] && break; sleep 0.02; done
+}
+
+t_libvirt_deadline_and_fallback() {
+	silent_socket "$TMP/silent.sock"
+	PTHOOK_CONFIG=$(config "[global]
+uri = qemu+unix:///system?socket=$TMP/silent.sock
+detach = libvirt
+timeout = 1
+[vm \"audio\"]
+pci = 8086:7ad0
+group = detach")
+	world twins
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	local t0=$SECONDS
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 3
+	err_has "libvirt (qemu+unix:///system?socket=$TMP/silent.sock) did not answer within 1 s"
+	[ $((SECONDS - t0)) -le 4 ] || fail "took $((SECONDS - t0)) s"
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "device left moved"
+	PTHOOK_CONFIG=$(config "$(sed 's/detach = libvirt/detach = auto/' "$PTHOOK_CONFIG")")
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 0
+	[ "$(drv 0000:00:1f.4)" = vfio-pci ] || fail "auto did not fall back to sysfs"
+	STDIN=$TMP/a.xml run audio release end -
+	rc_is 0
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "not given back"
+	kill $SILENT
+	stop_world
+}
+
+run_tests

@@ -1,0 +1,224 @@
+/* fakekernel [-s ADDR] SYSFS INV LOG: play the kernel's part of driver
+ * binding on a fake sysfs tree made by fakesys, so the hook's sysfs path
+ * can run end to end without root or hardware.  Every write pthook makes
+ * to driver_override, drivers/NAME/{bind,unbind} and drivers_probe is
+ * appended to LOG ("FILE VALUE", in order) and acted on as the kernel
+ * would: unbind drops the driver link, drivers_probe binds the
+ * driver_override driver or else the device's own driver from INV.
+ * -s ADDR: never bind ADDR to vfio-pci (a probe that hangs), for crash
+ * and rollback tests; its own driver still takes it back.
+ * Prints "ready" once it watches; runs until killed.  The real kernel
+ * is exercised by the VM tier. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#define MAXDEV 4096
+
+static const char *root, *stall;
+static FILE *events;
+static struct { char addr[32], native[64]; } devs[MAXDEV];
+static int ndev, wd_bus;
+static struct { int wd; char name[PATH_MAX]; } watches[MAXDEV * 2];
+static int nwatch;
+
+static void
+watch(int fd, const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	watches[nwatch].wd = inotify_add_watch(fd, path, IN_CLOSE_WRITE);
+	if (watches[nwatch].wd < 0) {
+		perror(path);
+		exit(1);
+	}
+	snprintf(watches[nwatch++].name, PATH_MAX, "%s", rel);
+}
+
+static void
+slurp(const char *rel, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	buf[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static const char *
+devdir(const char *addr)
+{
+	static char d[PATH_MAX];
+	unsigned domain;
+
+	sscanf(addr, "%x", &domain);
+	snprintf(d, sizeof(d), "devices/pci%04x:00/%s", domain, addr);
+	return d;
+}
+
+static int
+bound(const char *addr, char *drv, size_t size)
+{
+	char path[PATH_MAX], link[PATH_MAX], *b;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/driver", root, devdir(addr));
+	if ((n = readlink(path, link, sizeof(link) - 1)) < 0)
+		return 0;
+	link[n] = '\0';
+	b = strrchr(link, '/');
+	snprintf(drv, size, "%s", b ? b + 1 : link);
+	return 1;
+}
+
+static void
+bind(const char *addr, const char *drv)
+{
+	char path[PATH_MAX], target[PATH_MAX], cur[64];
+
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", root, drv);
+	if (bound(addr, cur, sizeof(cur)) || access(path, F_OK) < 0 ||
+	    (stall && strcmp(stall, addr) == 0 && strcmp(drv, "vfio-pci") == 0))
+		return;
+	snprintf(path, sizeof(path), "%s/%s/driver", root, devdir(addr));
+	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", drv);
+	(void)!symlink(target, path);
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/%s", root, drv, addr);
+	snprintf(target, sizeof(target), "../../../../%s", devdir(addr));
+	(void)!symlink(target, path);
+}
+
+static void
+unbind(const char *addr, const char *drv)
+{
+	char path[PATH_MAX], cur[64];
+
+	if (!bound(addr, cur, sizeof(cur)) || strcmp(cur, drv) != 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s/driver", root, devdir(addr));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/%s", root, drv, addr);
+	unlink(path);
+}
+
+static void
+probe(const char *addr)
+{
+	char rel[PATH_MAX], ov[64];
+	int i;
+
+	snprintf(rel, sizeof(rel), "%s/driver_override", devdir(addr));
+	slurp(rel, ov, sizeof(ov));
+	if (ov[0] && strcmp(ov, "(null)") != 0) {
+		bind(addr, ov);
+		return;
+	}
+	for (i = 0; i < ndev; i++)
+		if (strcmp(devs[i].addr, addr) == 0 && strcmp(devs[i].native, "-") != 0)
+			bind(addr, devs[i].native);
+}
+
+static void
+event(const char *dir, const char *file)
+{
+	char rel[PATH_MAX], val[256], drv[128];
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+	if (strcmp(file, "driver_override") && strcmp(file, "bind") &&
+	    strcmp(file, "unbind") && strcmp(file, "drivers_probe"))
+		return;
+	slurp(rel, val, sizeof(val));
+	fprintf(events, "%s %s\n", rel, val);
+	fflush(events);
+	if (strcmp(file, "drivers_probe") == 0) {
+		probe(val);
+	} else if (strcmp(file, "bind") == 0 || strcmp(file, "unbind") == 0) {
+		snprintf(drv, sizeof(drv), "%s", strrchr(dir, '/') + 1);
+		if (file[0] == 'b')
+			bind(val, drv);
+		else
+			unbind(val, drv);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char line[4096], buf[64 * 1024] __attribute__((aligned(8)));
+	FILE *inv;
+	int fd, i, c;
+
+	while ((c = getopt(argc, argv, "s:")) != -1)
+		stall = optarg;
+	if (argc - optind != 3) {
+		fprintf(stderr, "usage: fakekernel [-s ADDR] SYSFS INV LOG\n");
+		return 2;
+	}
+	root = argv[optind];
+	if ((inv = fopen(argv[optind + 1], "r")) == NULL || (events = fopen(argv[optind + 2], "a")) == NULL) {
+		perror("fakekernel");
+		return 1;
+	}
+	fd = inotify_init();
+	while (fgets(line, sizeof(line), inv) && ndev < MAXDEV) {
+		char *f[9], *p = line;
+		int n = 0;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		while (n < 9 && (f[n] = strsep(&p, "\t")) != NULL)
+			n++;
+		if (n < 9)
+			continue;
+		snprintf(devs[ndev].addr, sizeof(devs[ndev].addr), "%s", f[0]);
+		snprintf(devs[ndev].native, sizeof(devs[ndev].native), "%s", f[5]);
+		watch(fd, devdir(f[0]));
+		ndev++;
+	}
+	watch(fd, "bus/pci");
+	wd_bus = watches[nwatch - 1].wd;
+	{
+		char path[PATH_MAX];
+		FILE *ls;
+
+		/* every driver directory that exists now */
+		snprintf(path, sizeof(path), "ls %s/bus/pci/drivers", root);
+		if ((ls = popen(path, "r")) != NULL) {
+			while (fgets(line, sizeof(line), ls)) {
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(path, sizeof(path), "bus/pci/drivers/%s", line);
+				watch(fd, path);
+			}
+			pclose(ls);
+		}
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		char *p;
+
+		if (n <= 0 && errno != EINTR)
+			return 1;
+		for (p = buf; n > 0 && p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			for (i = 0; i < nwatch; i++)
+				if (watches[i].wd == e->wd && e->len)
+					event(watches[i].name, e->name);
+			p += sizeof(*e) + e->len;
+		}
+	}
+}
