@@ -96,7 +96,7 @@ scan(const struct config *cfg, const char *sysfs, const struct record *mine,
 	for (i = 0; i < mine->n; i++) {
 		struct device *d = (struct device *)inv_find(inv, &mine->v[i].addr);
 
-		if (d && d->orig_driver == NULL)
+		if (d && !mine->v[i].guest && d->orig_driver == NULL)
 			d->orig_driver = xstrdup(mine->v[i].driver ? mine->v[i].driver : "none");
 	}
 	return 0;
@@ -123,7 +123,7 @@ roll_back(const struct config *cfg, const char *sysfs, const char *state,
 	while (rec->n > keep) {
 		struct taken *t = &rec->v[rec->n - 1];
 
-		if (reattach_device(cfg, sysfs, &t->addr, t->driver) < 0)
+		if (!t->guest && reattach_device(cfg, sysfs, &t->addr, t->driver) < 0)
 			log_msg(LOG_ERR, "%s: rollback: %s", pci_addr_fmt(&t->addr, as), error_get());
 		free(t->driver);
 		rec->n--;
@@ -132,6 +132,9 @@ roll_back(const struct config *cfg, const char *sysfs, const char *state,
 		log_msg(LOG_ERR, "%s", error_get());
 }
 
+/* The record for this start: the guest's devices (held while it runs)
+ * and what pthook detaches, each with the driver it had.  Entries of an
+ * earlier prepare that never saw its release are kept. */
 static int
 detach_all(const char *vm, const struct config *cfg, const char *sysfs, const char *state,
     const struct plan *p, struct record *rec)
@@ -139,7 +142,6 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	char as[PCI_ADDR_STRLEN], *why;
 	size_t i, before = rec->n;
 
-	/* Every device goes on record before the first one is touched. */
 	for (i = 0; i < p->detach.n; i++) {
 		const struct device *d = p->detach.v[i].dev;
 
@@ -147,16 +149,23 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 		    (d->driver == NULL || strcmp(d->driver, cfg->driver) != 0))
 			record_add(rec, &d->addr, d->driver);
 	}
+	/* after the detach list: a managed='no' hostdev is both, and
+	 * pthook gives back what it bound */
+	for (i = 0; i < p->assign.n; i++)
+		if (!recorded(rec, &p->assign.v[i].dev->addr))
+			record_add_guest(rec, &p->assign.v[i].dev->addr);
 	if (rec->n == before)
 		return EXIT_START;
+	/* Every device goes on record before the first one is touched. */
 	if (state_write(state, rec) < 0) {
 		fail(vm, error_get());
-		rec->n = before;
 		return EXIT_HOST;
 	}
 	for (i = before; i < rec->n; i++) {
 		const struct taken *t = &rec->v[i];
 
+		if (t->guest)
+			continue;
 		log_msg(LOG_INFO, "%s: prepare: detach %s from %s to %s", vm,
 		    pci_addr_fmt(&t->addr, as), t->driver ? t->driver : "no driver", cfg->driver);
 		if (detach_device(cfg, sysfs, &t->addr) < 0) {
@@ -205,7 +214,7 @@ prepare(const char *vm, const struct config *cfg, const char *sysfs, const char 
 	rc = detach_all(vm, cfg, sysfs, state, &p, &mine);
 	if (rc == EXIT_START)
 		log_msg(LOG_INFO, "%s: prepare: %zu device(s) for the guest, %zu detached by pthook",
-		    vm, p.assign.n, mine.n);
+		    vm, p.assign.n, p.detach.n);
 out:
 	plan_free(&p);
 	holders_free(&h);
@@ -237,6 +246,8 @@ hook_release(const char *vm, const struct config *cfg, const char *sysfs, const 
 	for (i = rec.n; i-- > 0;) {
 		const struct taken *t = &rec.v[i];
 
+		if (t->guest)
+			continue;	/* libvirt gives those back itself */
 		pci_addr_fmt(&t->addr, as);
 		if (!cfg->reattach) {
 			log_msg(LOG_INFO, "%s: release: %s stays on %s (reattach = no)", vm, as,

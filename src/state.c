@@ -123,6 +123,14 @@ record_add(struct record *r, const struct pci_addr *a, const char *driver)
 
 	t->addr = *a;
 	t->driver = driver ? xstrdup(driver) : NULL;
+	t->guest = false;
+}
+
+void
+record_add_guest(struct record *r, const struct pci_addr *a)
+{
+	record_add(r, a, NULL);
+	r->v[r->n - 1].guest = true;
 }
 
 void
@@ -161,6 +169,10 @@ parse_record(const char *path, char *text, struct record *r)
 		lineno++;
 		if (line[0] == '#')
 			continue;
+		if (sscanf(line, "guest %31s", addr) == 1 && pci_addr_parse(addr, &a, NULL) == 0) {
+			record_add_guest(r, &a);
+			continue;
+		}
 		if (sscanf(line, "device %31s %63s", addr, drv) != 2 ||
 		    pci_addr_parse(addr, &a, NULL) < 0) {
 			error_set("state: %s:%d: damaged record; pthook release %s once "
@@ -224,8 +236,11 @@ state_write(const char *dir, const struct record *r)
 	fprintf(f, "# pthook: devices detached for domain %s; 'pthook release' gives them back\n",
 	    r->vm);
 	for (i = 0; i < r->n; i++)
-		fprintf(f, "device %s %s\n", pci_addr_fmt(&r->v[i].addr, a),
-		    r->v[i].driver ? r->v[i].driver : "none");
+		if (r->v[i].guest)
+			fprintf(f, "guest %s\n", pci_addr_fmt(&r->v[i].addr, a));
+		else
+			fprintf(f, "device %s %s\n", pci_addr_fmt(&r->v[i].addr, a),
+			    r->v[i].driver ? r->v[i].driver : "none");
 	if (fflush(f) == EOF || fsync(fd) < 0)
 		goto fail;
 	fclose(f);

@@ -14,6 +14,8 @@
 struct taken {
 	struct pci_addr addr;
 	char *driver;		/* the driver it had; NULL: unbound */
+	bool guest;		/* assigned to the guest (libvirt moves it), not
+				 * detached by pthook: held, never given back */
 };
 
 struct record {
@@ -41,6 +43,7 @@ int state_write(const char *dir, const struct record *r);
 int state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t *n);
 
 void record_add(struct record *r, const struct pci_addr *a, const char *driver);
+void record_add_guest(struct record *r, const struct pci_addr *a);
 void record_free(struct record *r);
 
 #endif

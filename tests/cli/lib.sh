@@ -38,7 +38,7 @@ run() {
 	OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err")
 }
 
-FAILS=0
+FAILS=0 OUT= ERR= RC=
 fail() { echo "    $*"; FAILS=$((FAILS + 1)); }
 rc_is() { [ "$RC" = "$1" ] || fail "exit code $RC, wanted $1; stderr: $ERR"; }
 out_has() { grep -qF -- "$1" <<<"$OUT" || fail "stdout lacks '$1'"; }

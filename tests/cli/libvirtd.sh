@@ -28,6 +28,8 @@ Q
 	mount --bind "$LV/lib" /var/lib/libvirt
 	mount --bind "$LV/cache" /var/cache/libvirt
 	mount --bind "$LV/log" /var/log/libvirt
+	# the caller may install hooks: libvirtd looks for them at start
+	if declare -F before_libvirtd >/dev/null; then before_libvirtd; fi
 	start_libvirtd
 	trap 'stop_libvirtd; rm -rf "$TMP"' EXIT
 }

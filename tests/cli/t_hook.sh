@@ -72,6 +72,7 @@ t_prepare_detaches_group_mate_and_release_gives_it_back() {
 		"bus/pci/drivers/i801_smbus/unbind 0000:00:1f.4" \
 		"bus/pci/drivers_probe 0000:00:1f.4") "$EV" || fail "wrong writes or order"
 	grep -qx "device 0000:00:1f.4 i801_smbus" "$PTHOOK_STATE_DIR/audio.state" || fail "no state record"
+	grep -qx "guest 0000:00:1f.3" "$PTHOOK_STATE_DIR/audio.state" || fail "guest device not recorded"
 	[ "$(stat -c %a "$PTHOOK_STATE_DIR")" = 700 ] || fail "state dir mode"
 	: > "$EV"
 	STDIN=$TMP/a.xml run audio release end -
@@ -128,6 +129,24 @@ group = detach")
 	STDIN=$TMP/a.xml run audio prepare begin -
 	rc_is 1
 	err_has "held by running VM 'other'"
+	# a device another VM only has assigned (libvirt detaches it) counts too
+	PTHOOK_CONFIG=$(config '[vm "other"]
+pci = 8086:10d3 slot=3
+[vm "nic"]
+pci = 8086:10d3 all')
+	domain other 0000:03:00.0 > "$TMP/o2.xml"
+	domain nic 0000:03:00.0 0000:04:00.0 > "$TMP/n.xml"
+	STDIN=$TMP/o.xml run other release end -
+	STDIN=$TMP/o2.xml run other prepare begin -
+	rc_is 0
+	STDIN=$TMP/n.xml run nic prepare begin -
+	rc_is 1
+	err_has "0000:03:00.0 8086:10d3"
+	err_has "held by running VM 'other'"
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG
+[vm \"other\"]
+pci = 8086:7aa3
+group = detach")
 	STDIN=$TMP/o.xml run other release end -
 	rc_is 0
 	# libvirt's view: a running domain's status file
@@ -242,6 +261,28 @@ t_unsafe_state_dir_refused() {
 	rc_is 3
 	err_has "mode 0700"
 	[ -s "$EV" ] && fail "devices touched"
+	stop_world
+}
+
+t_two_hooks_racing_for_one_group() {
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "a"]
+pci = 8086:7ad0
+group = detach
+[vm "b"]
+pci = 8086:7aa3
+group = detach')
+	world twins
+	domain a 0000:00:1f.3 > "$TMP/a.xml"
+	domain b 0000:00:1f.4 > "$TMP/b.xml"
+	"$PTHOOK" a prepare begin - < "$TMP/a.xml" 2> "$TMP/a.err" & local pa=$!
+	"$PTHOOK" b prepare begin - < "$TMP/b.xml" 2> "$TMP/b.err" & local pb=$!
+	wait $pa; local ra=$?
+	wait $pb; local rb=$?
+	[ "$((ra + rb))" = 1 ] && [ "$ra" -le 1 ] && [ "$rb" -le 1 ] ||
+		fail "exit codes $ra and $rb: exactly one must win"
+	cat "$TMP/a.err" "$TMP/b.err" | grep -q "held by running VM" || fail "loser not told why"
 	stop_world
 }
 
