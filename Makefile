@@ -87,6 +87,10 @@ demo: deps
 	$(MAKE) all $(TOOL_BIN)
 	tests/demo.sh
 
+# The real-kernel tier alone (qemu, TCG, emulated VT-d): see tests/vm.
+vmtest: all
+	tests/vm/run.sh
+
 asan:
 	$(MAKE) SANITIZE=1 all
 
@@ -97,5 +101,5 @@ install: $(B)/pthook
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan install clean tests deps demo
+.PHONY: all check asan install clean tests deps demo vmtest
 -include $(wildcard $(B)/obj/*.d $(B)/tests/*.d $(B)/tools/*.d)

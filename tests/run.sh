@@ -37,6 +37,20 @@ for B in "$@"; do
 		fi
 	done
 done
+# The real-kernel tier: one guest boot, the plain build (tests/vm).
+if command -v qemu-system-x86_64 >/dev/null && [ -z "${PTHOOK_NO_VM:-}" ]; then
+	echo "== real-kernel tier (tests/vm, about 2 minutes under TCG)"
+	out=$(tests/vm/run.sh 2>&1); rc=$?
+	p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out")
+	pass=$((pass + p)); fail=$((fail + f))
+	if [ $rc != 0 ] || [ "$f" != 0 ]; then
+		echo "$out" | grep -v '^ok '
+		[ "$f" = 0 ] && fail=$((fail + 1))
+		failed+=("tests/vm")
+	else
+		echo "ok   tests/vm: $p passed"
+	fi
+fi
 [ ${#failed[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failed[@]}"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,209 @@
+#!/bin/bash
+# Runs inside the test VM (tests/vm/run.sh): a real kernel with real
+# IOMMU groups, real vfio-pci, the host's libvirtd and qemu, and pthook
+# installed as /etc/libvirt/hooks/qemu.  Each scenario asserts the
+# drivers the kernel reports in /sys/bus/pci/devices/*/driver.
+set -u
+P=/repo/build/pthook
+NIC1=0000:01:00.0 VNET=0000:02:00.0 VRNG=0000:02:00.1 NIC2=0000:05:00.0
+pass=0 failn=0 FAILS=0
+fail() { echo "    $*"; FAILS=$((FAILS + 1)); }
+scenario() {	# scenario NAME: runs s_NAME
+	FAILS=0
+	"s_$1"
+	if [ $FAILS = 0 ]; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1"; failn=$((failn + 1)); fi
+}
+drv() { local l; l=$(readlink /sys/bus/pci/devices/$1/driver) && basename "$l" || echo none; }
+override() { cat /sys/bus/pci/devices/$1/driver_override; }
+expect_drv() { [ "$(drv "$1")" = "$2" ] || fail "$1 is on $(drv "$1"), expected $2${3:+ ($3)}"; }
+# the driver comes back asynchronously after virsh destroy returns
+wait_drv() { for _ in $(seq 50); do [ "$(drv "$1")" = "$2" ] && return; sleep 0.2; done; expect_drv "$@"; }
+
+conf() { printf '%s\n' "$1" > /etc/pthook/pthook.ini; chmod 600 /etc/pthook/pthook.ini; }
+hd() {	# hd ADDR: a managed PCI hostdev
+	IFS=':.' read -r _ b s f <<<"$1"
+	echo "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>"
+}
+define() {	# define NAME ADDR...: a small nested guest (TCG) with those hostdevs
+	local name=$1 a devs=; shift
+	for a in "$@"; do devs="$devs$(hd "$a")"; done
+	cat > /tmp/$name.xml <<XML
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>96</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    $devs
+    <video><model type='none'/></video>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+	virsh -q undefine "$name" >/dev/null 2>&1
+	virsh -q define /tmp/$name.xml >/dev/null || fail "define $name"
+}
+start() { virsh start "$1" > /tmp/start.out 2>&1; }
+stop() { virsh destroy "$1" >/dev/null 2>&1; }
+
+# --- setup: libvirtd as in ../shared/vmharness/examples/libvirt-l2-demo.sh
+mkdir -p /var/lib/libvirt/qemu /var/log/libvirt/qemu /var/cache/libvirt /run/libvirt /etc/pthook
+cat >> /etc/libvirt/qemu.conf <<'Q'
+user = "root"
+group = "root"
+namespaces = [ ]
+cgroup_controllers = [ ]
+stdio_handler = "file"
+remember_owner = 0
+Q
+rm -f /etc/libvirt/qemu/*.xml; rm -rf /etc/libvirt/hooks
+mkdir -p /etc/libvirt/hooks
+install -m 0755 $P /etc/libvirt/hooks/qemu
+chmod 755 /etc/pthook
+conf '[vm "none"]
+pci = 10de:1b81'
+/usr/sbin/libvirtd -d || { echo "not ok - libvirtd"; exit 1; }
+export LIBVIRT_DEFAULT_URI=qemu:///system
+for _ in $(seq 100); do virsh version >/dev/null 2>&1 && break; sleep 0.3; done
+
+s_control_group_not_viable() {
+	# a domain pthook does not manage: the kernel refuses the group
+	define ctl $VNET
+	start ctl && fail "ctl started"
+	grep -qi "not viable" /tmp/start.out || fail "no 'not viable': $(cat /tmp/start.out)"
+	wait_drv $VNET virtio-pci "libvirt gives back its own"
+	expect_drv $VRNG virtio-pci "pthook touched nothing"
+	[ -e /run/pthook/ctl.state ] && fail "pthook recorded ctl"
+	virsh -q undefine ctl >/dev/null
+}
+
+cycle() {	# cycle NAME: start, check the group on vfio-pci, destroy, check it back
+	start "$1" || { fail "start $1: $(cat /tmp/start.out)"; return; }
+	expect_drv $VNET vfio-pci "assigned"
+	expect_drv $VRNG vfio-pci "group mate"
+	stop "$1"
+	wait_drv $VNET virtio-pci "after destroy"
+	wait_drv $VRNG virtio-pci "after destroy"
+	[ -z "$(override $VRNG | grep -v '(null)')" ] || fail "driver_override left: $(override $VRNG)"
+	[ -e /run/pthook/$1.state ] && fail "state left for $1"
+}
+
+s_group_detach() {
+	conf '[vm "vnet"]
+pci = 1af4:1041
+group = detach'
+	define vnet $VNET
+	cycle vnet
+	cycle vnet	# a second start works too
+}
+
+s_group_assign_apply() {
+	conf '[vm "vall"]
+pci = 1af4:1041'
+	define vall $VNET
+	$P --json --simulate /tmp/vall.xml > /tmp/plan.json
+	grep -q '"add": \["0000:02:00.1"\]' /tmp/plan.json || fail "plan: $(cat /tmp/plan.json)"
+	$P apply --vm vall -y > /tmp/apply.out 2>&1 || fail "apply: $(cat /tmp/apply.out)"
+	[ "$(virsh dumpxml --inactive vall | grep -c "<hostdev mode='subsystem' type='pci'")" = 2 ] ||
+		fail "definition has not both functions"
+	start vall || { fail "start vall: $(cat /tmp/start.out)"; return; }
+	[ "$(virsh dumpxml vall | grep -c "<hostdev mode='subsystem' type='pci'")" = 2 ] ||
+		fail "running guest has not both functions"
+	expect_drv $VNET vfio-pci; expect_drv $VRNG vfio-pci
+	stop vall
+	wait_drv $VNET virtio-pci; wait_drv $VRNG virtio-pci
+}
+
+s_identical_nics() {
+	conf '[vm "nic"]
+pci = 8086:10d3'
+	$P check nic > /tmp/check.out 2>&1 && fail "ambiguous rule accepted"
+	grep -q "$NIC1 8086:10d3" /tmp/check.out && grep -q "$NIC2 8086:10d3" /tmp/check.out ||
+		fail "candidates not listed: $(cat /tmp/check.out)"
+	conf '[vm "nic"]
+pci = 8086:10d3 index=1'
+	$P check -v nic | grep -q "selects $NIC2" || fail "index=1 did not pick $NIC2"
+	conf '[vm "nic"]
+pci = 8086:10d3 slot=0'
+	$P check -v nic | grep -q "selects $NIC1" || fail "slot=0 did not pick $NIC1"
+}
+
+s_stale_definition() {
+	conf '[vm "nic"]
+pci = 8086:10d3 slot=0'
+	define nic $NIC2	# the definition points at the other card
+	start nic && fail "stale definition started"
+	grep -q "pthook: nic: hostdev $NIC2 holds $NIC2 8086:10d3" /tmp/start.out ||
+		fail "refusal not in the virsh error: $(cat /tmp/start.out)"
+	expect_drv $NIC1 e1000e "nothing touched"; expect_drv $NIC2 e1000e "nothing touched"
+	$P apply --vm nic -y > /tmp/apply.out 2>&1 || fail "apply: $(cat /tmp/apply.out)"
+	start nic || { fail "start after apply: $(cat /tmp/start.out)"; return; }
+	expect_drv $NIC1 vfio-pci; expect_drv $NIC2 e1000e
+	stop nic
+	wait_drv $NIC1 e1000e
+}
+
+s_list_json_matches_sysfs() {
+	$P list --json > /tmp/list.json || fail "list failed"
+	python3 - /tmp/list.json <<'PY' || fail "list --json disagrees with sysfs"
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+seen = {d["address"]: (g["group"], d) for g in doc["groups"] for d in g["devices"]}
+seen.update({d["address"]: (None, d) for d in doc["ungrouped"]})
+base = "/sys/bus/pci/devices"
+assert set(seen) == set(os.listdir(base)), "device sets differ"
+for a, (g, d) in seen.items():
+    p = os.path.join(base, a)
+    rd = lambda f: open(os.path.join(p, f)).read().strip()
+    grp = int(os.path.basename(os.readlink(p + "/iommu_group"))) if os.path.exists(p + "/iommu_group") else None
+    drv = os.path.basename(os.readlink(p + "/driver")) if os.path.exists(p + "/driver") else None
+    assert g == grp, (a, g, grp)
+    assert d["driver"] == drv, (a, d["driver"], drv)
+    assert d["class"] == rd("class")[2:], (a, d["class"])
+    assert d["vendor"] == rd("vendor")[2:] and d["device"] == rd("device")[2:], a
+PY
+}
+
+s_detach_sysfs_and_libvirt() {
+	local mode
+	for mode in sysfs libvirt; do
+		conf "[global]
+detach = $mode
+[vm \"vnet\"]
+pci = 1af4:1041
+group = detach"
+		define vnet $VNET
+		cycle vnet
+	done
+}
+
+s_crash_then_release() {
+	conf '[global]
+detach = sysfs
+[vm "vnet"]
+pci = 1af4:1041
+group = detach'
+	define vnet $VNET
+	# prepare completes but the VM never starts and release never comes
+	$P vnet prepare begin - < /tmp/vnet.xml || fail "prepare by hand"
+	expect_drv $VRNG vfio-pci "after prepare"
+	$P release vnet || fail "release"
+	expect_drv $VRNG virtio-pci "after release"
+	# killed at an arbitrary point of prepare, then released
+	for delay in 0.01 0.05 0.1; do
+		$P vnet prepare begin - < /tmp/vnet.xml & local pid=$!
+		sleep $delay; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+		$P release vnet || fail "release after kill at ${delay}s"
+		expect_drv $VRNG virtio-pci "after kill at ${delay}s and release"
+		[ -z "$(override $VRNG | grep -v '(null)')" ] || fail "override left after kill at ${delay}s"
+	done
+}
+
+for s in control_group_not_viable group_detach group_assign_apply identical_nics \
+    stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release; do
+	scenario $s
+done
+echo "vm: $pass passed, $failn failed"
+[ $failn = 0 ]
