@@ -37,7 +37,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
 CORE := util pciaddr inventory match config plan
-HOST := pcilib sysfs json ctx claims domxml diff virt log state rebind nodedev detach heldby hook \
+HOST := pcilib sysfs json ctx claims domxml diff virt log state rebind nodedev detach heldby critical hook \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)

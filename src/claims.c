@@ -37,7 +37,7 @@ claims_build(const struct ctx *c, struct claims *cl)
 	for (i = 0; i < cl->nplans; i++) {
 		const char *vm = c->cfg.vms[i].name;
 
-		ctx_plan(c, vm, &cl->plans[i]);
+		ctx_plan(c, vm, NULL, NULL, &cl->plans[i]);
 		claim(c, cl, &cl->plans[i].assign, vm, false);
 		claim(c, cl, &cl->plans[i].detach, vm, true);
 	}

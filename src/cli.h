@@ -6,6 +6,9 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "critical.h"
+#include "domxml.h"
+#include "heldby.h"
 #include "inventory.h"
 #include "plan.h"
 
@@ -29,20 +32,27 @@ struct opts {
 	unsigned given;
 };
 
-/* The world a command looks at. */
+/* The world a command (or the hook) looks at. */
 struct ctx {
 	struct config cfg;
 	struct inventory inv;
+	struct criticals crit;
 };
 
 /* Loads the config (required when need_config or named explicitly) and
  * scans sysfs.  Returns 0 or an exit code, having printed the reason. */
 int ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan);
 void ctx_close(struct ctx *c);
+/* The inventory (with what the config's rules need: names, serials) and
+ * the host-critical devices.  -1 with error_set(). */
+int ctx_scan(struct ctx *c, const char *sysfs, unsigned scan);
 /* Exit code 2 with a message when a VM named on the command line has no
  * [vm] section. */
 int ctx_check_vms(const struct ctx *c, char **names, int n);
-void ctx_plan(const struct ctx *c, const char *vm, struct plan *p);
+/* The plan for vm; x: its domain XML (NULL: none), h: what other
+ * domains hold (NULL: nothing). */
+void ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
+    const struct holders *h, struct plan *p);
 
 /* The config as the hook sees it for one domain (SPEC §5.1): a broken
  * config blocks only the domains it might name.  Returns 0 (*named

@@ -154,8 +154,7 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 		msg("%s: %s", vm, error_get());
 		goto out;
 	}
-	plan_build(&(struct plan_input){ .cfg = &c->cfg, .inv = &c->inv, .vm = vm,
-	    .have_xml = true, .hostdevs = x.hostdevs, .nhostdevs = x.n }, &p);
+	ctx_plan(c, vm, &x, NULL, &p);
 	if (o->verbose)
 		for (i = 0; i < p.steps.n; i++)
 			printf("%s\n", p.steps.v[i]);

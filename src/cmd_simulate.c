@@ -109,14 +109,12 @@ cmd_simulate(struct opts *o)
 	}
 	old = domxml_serialize(&x);
 	if (named && rewrites) {
-		if (inv_scan(sysfs_root(o->sysfs), SCAN_NAMES |
-		    (c.cfg.uses & M_SERIAL ? SCAN_SERIAL : 0), &c.inv) < 0) {
+		if (ctx_scan(&c, sysfs_root(o->sysfs), SCAN_NAMES) < 0) {
 			msg("%s: %s", x.name, error_get());
 			rc = EXIT_HOST;
 			goto out;
 		}
-		plan_build(&(struct plan_input){ .cfg = &c.cfg, .inv = &c.inv, .vm = x.name,
-		    .have_xml = true, .hostdevs = x.hostdevs, .nhostdevs = x.n }, &p);
+		ctx_plan(&c, x.name, &x, NULL, &p);
 		domxml_rewrite(&x, &p);
 		refuse = p.errors.n > 0 || (!strcmp(op, "prepare") && p.stale.n > 0);
 	} else {

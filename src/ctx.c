@@ -17,11 +17,7 @@ ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
 		config_free(&c->cfg);
 		return EXIT_USAGE;
 	}
-	if (c->cfg.uses & M_SERIAL)
-		scan |= SCAN_SERIAL;
-	if (c->cfg.uses & M_NAME)
-		scan |= SCAN_NAMES;
-	if (inv_scan(sysfs_root(o->sysfs), scan, &c->inv) < 0) {
+	if (ctx_scan(c, sysfs_root(o->sysfs), scan) < 0) {
 		msg("%s", error_get());
 		config_free(&c->cfg);
 		return EXIT_HOST;
@@ -29,9 +25,23 @@ ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
 	return 0;
 }
 
+int
+ctx_scan(struct ctx *c, const char *sysfs, unsigned scan)
+{
+	if (c->cfg.uses & M_SERIAL)
+		scan |= SCAN_SERIAL;
+	if (c->cfg.uses & M_NAME)
+		scan |= SCAN_NAMES;
+	if (inv_scan(sysfs, scan, &c->inv) < 0)
+		return -1;
+	criticals_load(sysfs, &c->inv, &c->crit);
+	return 0;
+}
+
 void
 ctx_close(struct ctx *c)
 {
+	criticals_free(&c->crit);
 	inv_free(&c->inv);
 	config_free(&c->cfg);
 }
@@ -51,10 +61,21 @@ ctx_check_vms(const struct ctx *c, char **names, int n)
 }
 
 void
-ctx_plan(const struct ctx *c, const char *vm, struct plan *p)
+ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
+    const struct holders *h, struct plan *p)
 {
-	struct plan_input in = { .cfg = &c->cfg, .inv = &c->inv, .vm = vm };
+	struct plan_input in = { .cfg = &c->cfg, .inv = &c->inv, .vm = vm,
+		.critical = c->crit.v, .ncritical = c->crit.n };
 
+	if (x) {
+		in.have_xml = true;
+		in.hostdevs = x->hostdevs;
+		in.nhostdevs = x->n;
+	}
+	if (h) {
+		in.held = h->v;
+		in.nheld = h->n;
+	}
 	plan_build(&in, p);
 }
 

@@ -86,15 +86,14 @@ read_domain(const char *vm, struct domxml *x)
 /* The inventory, with what pthook itself moved shown under the driver
  * it had: a `driver=` rule names the device, not pthook's doing. */
 static int
-scan(const struct config *cfg, const char *sysfs, const struct record *mine,
-    struct inventory *inv)
+scan(struct ctx *c, const char *sysfs, const struct record *mine)
 {
 	size_t i;
 
-	if (inv_scan(sysfs, SCAN_NAMES | (cfg->uses & M_SERIAL ? SCAN_SERIAL : 0), inv) < 0)
+	if (ctx_scan(c, sysfs, SCAN_NAMES) < 0)
 		return -1;
 	for (i = 0; i < mine->n; i++) {
-		struct device *d = (struct device *)inv_find(inv, &mine->v[i].addr);
+		struct device *d = (struct device *)inv_find(&c->inv, &mine->v[i].addr);
 
 		if (d && !mine->v[i].guest && d->orig_driver == NULL)
 			d->orig_driver = xstrdup(mine->v[i].driver ? mine->v[i].driver : "none");
@@ -182,9 +181,8 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 }
 
 static int
-prepare(const char *vm, const struct config *cfg, const char *sysfs, const char *state)
+prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
 {
-	struct inventory inv = { 0 };
 	struct holders h = { 0 };
 	struct record mine = { 0 };
 	struct plan p = { 0 };
@@ -193,25 +191,24 @@ prepare(const char *vm, const struct config *cfg, const char *sysfs, const char 
 
 	if (read_domain(vm, &x) < 0)
 		return EXIT_USAGE;
-	if ((lock = state_lock(state, lock_wait(cfg))) < 0) {
+	if ((lock = state_lock(state, lock_wait(&c->cfg))) < 0) {
 		fail(vm, error_get());
 		domxml_free(&x);
 		return EXIT_HOST;
 	}
 	if (state_read(state, vm, &mine) < 0 || holders_load(state, vm, &h) < 0 ||
-	    scan(cfg, sysfs, &mine, &inv) < 0) {
+	    scan(c, sysfs, &mine) < 0) {
 		fail(vm, error_get());
 		goto out;
 	}
-	plan_build(&(struct plan_input){ .cfg = cfg, .inv = &inv, .vm = vm, .have_xml = true,
-	    .hostdevs = x.hostdevs, .nhostdevs = x.n, .held = h.v, .nheld = h.n }, &p);
+	ctx_plan(c, vm, &x, &h, &p);
 	if (p.errors.n || p.stale.n) {
 		say_all(&p.errors);
 		say_all(&p.stale);
 		rc = EXIT_REFUSED;
 		goto out;
 	}
-	rc = detach_all(vm, cfg, sysfs, state, &p, &mine);
+	rc = detach_all(vm, &c->cfg, sysfs, state, &p, &mine);
 	if (rc == EXIT_START)
 		log_msg(LOG_INFO, "%s: prepare: %zu device(s) for the guest, %zu detached by pthook",
 		    vm, p.assign.n, p.detach.n);
@@ -219,7 +216,6 @@ out:
 	plan_free(&p);
 	holders_free(&h);
 	record_free(&mine);
-	inv_free(&inv);
 	domxml_free(&x);
 	state_unlock(lock);
 	return rc;
@@ -277,9 +273,8 @@ hook_release(const char *vm, const struct config *cfg, const char *sysfs, const 
 
 /* migrate begin / restore begin: the XML for this host's addresses. */
 static int
-rewrite(const char *vm, const struct config *cfg, const char *sysfs)
+rewrite(const char *vm, struct ctx *c, const char *sysfs)
 {
-	struct inventory inv = { 0 };
 	struct plan p = { 0 };
 	struct domxml x;
 	char *out;
@@ -287,13 +282,12 @@ rewrite(const char *vm, const struct config *cfg, const char *sysfs)
 
 	if (read_domain(vm, &x) < 0)
 		return EXIT_USAGE;
-	if (inv_scan(sysfs, SCAN_NAMES | (cfg->uses & M_SERIAL ? SCAN_SERIAL : 0), &inv) < 0) {
+	if (ctx_scan(c, sysfs, SCAN_NAMES) < 0) {
 		fail(vm, error_get());
 		domxml_free(&x);
 		return EXIT_HOST;
 	}
-	plan_build(&(struct plan_input){ .cfg = cfg, .inv = &inv, .vm = vm, .have_xml = true,
-	    .hostdevs = x.hostdevs, .nhostdevs = x.n }, &p);
+	ctx_plan(c, vm, &x, NULL, &p);
 	if (p.errors.n == 0) {
 		domxml_rewrite(&x, &p);
 		out = domxml_serialize(&x);
@@ -303,7 +297,6 @@ rewrite(const char *vm, const struct config *cfg, const char *sysfs)
 	}
 	say_all(&p.errors);
 	plan_free(&p);
-	inv_free(&inv);
 	domxml_free(&x);
 	return rc;
 }
@@ -313,27 +306,27 @@ hook_main(char **argv)
 {
 	const char *vm = argv[1], *op = argv[2], *sub = argv[3];
 	const char *sysfs = sysfs_root(NULL), *state = state_dir(NULL);
-	struct config cfg;
+	struct ctx c = { 0 };
 	bool named;
 	int rc;
 
 	log_open();
-	if ((rc = config_for_vm(NULL, vm, &cfg, &named)) != 0)
+	if ((rc = config_for_vm(NULL, vm, &c.cfg, &named)) != 0)
 		return rc;
 	if (strcmp(op, "release") == 0 && strcmp(sub, "end") == 0) {
 		/* also for a VM the config no longer names: what pthook took
 		 * for it must come back */
-		rc = state_has(state, vm) ? hook_release(vm, &cfg, sysfs, state) : EXIT_START;
+		rc = state_has(state, vm) ? hook_release(vm, &c.cfg, sysfs, state) : EXIT_START;
 	} else if (!named) {
 		rc = EXIT_START;	/* the fast path: not ours */
 	} else if (strcmp(op, "prepare") == 0 && strcmp(sub, "begin") == 0) {
-		rc = prepare(vm, &cfg, sysfs, state);
+		rc = prepare(vm, &c, sysfs, state);
 	} else if ((strcmp(op, "migrate") == 0 || strcmp(op, "restore") == 0) &&
 	    strcmp(sub, "begin") == 0) {
-		rc = rewrite(vm, &cfg, sysfs);
+		rc = rewrite(vm, &c, sysfs);
 	} else {
 		rc = EXIT_START;
 	}
-	config_free(&cfg);
+	ctx_close(&c);
 	return rc;
 }

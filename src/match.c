@@ -137,7 +137,7 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 			return fail(err, errlen, "%s wants a number >= 0", key);
 	} else {
 		return fail(err, errlen, "unknown criterion '%s' (one of vendor device "
-		    "subsystem class driver slot serial name address index all)", key);
+		    "subsystem class driver slot serial name address index all force)", key);
 	}
 	return 0;
 }
@@ -150,6 +150,8 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 
 	if (strcmp(w, "all") == 0)
 		return set_key(m, M_ALL, "all", err, errlen);
+	if (strcmp(w, "force") == 0)
+		return set_key(m, M_FORCE, "force", err, errlen);
 	if (parse_id_pair(w, &v, &d)) {
 		if (set_key(m, M_VENDOR, "vendor", err, errlen) ||
 		    set_key(m, M_DEVICE, "device", err, errlen))
@@ -167,7 +169,7 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 		return 0;
 	}
 	return fail(err, errlen, "'%s' is neither VVVV:DDDD, a PCI address, "
-	    "'all' nor key=value", w);
+	    "'all', 'force' nor key=value", w);
 }
 
 int
@@ -228,9 +230,9 @@ match_parse(const char *text, struct match *m, char *err, size_t errlen)
 		r = criterion(m, tok, val, err, errlen);
 	}
 	free(buf);
-	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL)) == 0)
-		r = fail(err, errlen, "%s", m->keys ? "index/all need criteria to "
-		    "pick from" : "empty match: name the device, e.g. 10de:1b81");
+	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE)) == 0)
+		r = fail(err, errlen, "%s", m->keys ? "index/all/force need criteria "
+		    "to pick from" : "empty match: name the device, e.g. 10de:1b81");
 	if (r == 0 && (m->keys & M_INDEX) && (m->keys & M_ALL))
 		r = fail(err, errlen, "%s", "'index' and 'all' exclude each other");
 	if (r)
@@ -295,5 +297,5 @@ match_device(const struct match *m, const struct device *d)
 bool
 match_is_address_only(const struct match *m)
 {
-	return (m->keys & ~(unsigned)(M_INDEX | M_ALL)) == M_ADDRESS;
+	return (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE)) == M_ADDRESS;
 }

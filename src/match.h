@@ -21,6 +21,7 @@ enum {
 	M_ADDRESS = 1 << 8,
 	M_INDEX = 1 << 9,
 	M_ALL = 1 << 10,
+	M_FORCE = 1 << 11,	/* may take a host-critical device */
 };
 
 struct match {

@@ -340,6 +340,18 @@ guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
 			    in->cfg->path, r->line);
 			break;
 		}
+		for (j = 0; j < in->ncritical; j++) {
+			const struct rule *r = l->v[i].rule;
+
+			if (!pci_addr_eq(&in->critical[j].addr, &d->addr) ||
+			    (r && (r->m.keys & M_FORCE)))
+				continue;
+			desc = desc ? desc : dev_describe(d);
+			refuse(p, "%s is host-critical: %s; pthook will not take it from "
+			    "the host (add 'force' to its rule if you really mean it)",
+			    desc, in->critical[j].why);
+			break;
+		}
 		for (j = 0; j < in->nheld; j++) {
 			if (!pci_addr_eq(&in->held[j].addr, &d->addr) ||
 			    strcmp(in->held[j].vm, p->vm) == 0)

@@ -20,6 +20,13 @@ struct held {
 	const char *vm;
 };
 
+/* A device the host cannot do without, and why ("backs / (mounted
+ * filesystem)"). */
+struct critical {
+	struct pci_addr addr;
+	char *why;
+};
+
 struct plan_input {
 	const struct config *cfg;
 	const struct inventory *inv;
@@ -29,6 +36,8 @@ struct plan_input {
 	size_t nhostdevs;
 	const struct held *held;
 	size_t nheld;
+	const struct critical *critical;
+	size_t ncritical;
 };
 
 struct planned {

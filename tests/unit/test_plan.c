@@ -19,6 +19,8 @@ static const char *host =
     "10000:e1:00.0 010802 144d:a808 144d:a801 nvme 13 - - NVMe behind VMD\n";
 
 struct world {
+	struct critical crit[2];
+	size_t ncrit;
 	struct inventory inv;
 	struct config cfg;
 	struct plan plan;
@@ -69,7 +71,7 @@ plan(struct world *w, const char *config)
 		fail_msg("config: %s", error_get());
 	in = (struct plan_input){ .cfg = &w->cfg, .inv = &w->inv, .vm = "vm",
 		.have_xml = w->have_xml, .hostdevs = w->hd, .nhostdevs = w->nhd,
-		.held = w->held, .nheld = w->nheld };
+		.held = w->held, .nheld = w->nheld, .critical = w->crit, .ncritical = w->ncrit };
 	plan_build(&in, &w->plan);
 }
 
@@ -327,6 +329,29 @@ stale_definition(void **state)
 }
 
 static void
+host_critical_needs_force(void **state)
+{
+	struct world *w = *state;
+
+	pci_addr_parse("10000:e1:00.0", &w->crit[0].addr, NULL);
+	w->crit[0].why = "it backs / (mounted filesystem)";
+	pci_addr_parse("0000:00:1f.4", &w->crit[1].addr, NULL);
+	w->crit[1].why = "test";
+	w->ncrit = 2;
+	plan(w, "[vm \"vm\"]\npci = 144d:a808\n");
+	has_error(w, "10000:e1:00.0 144d:a808", "host-critical: it backs / (mounted filesystem)");
+	plan_free(&w->plan);
+	config_free(&w->cfg);
+	plan(w, "[vm \"vm\"]\npci = 144d:a808 force\n");
+	no_errors(w);
+	plan_free(&w->plan);
+	config_free(&w->cfg);
+	/* a group mate has no rule to say force */
+	plan(w, "[vm \"vm\"]\npci = 8086:7ad0 force\ngroup = detach\n");
+	has_error(w, "0000:00:1f.4", "host-critical");
+}
+
+static void
 pci_domain_10000(void **state)
 {
 	struct world *w = *state;
@@ -355,6 +380,7 @@ main(void)
 		T(unmanaged_hostdevs_are_detached_by_pthook),
 		T(xml_in_sync),
 		T(stale_definition),
+		T(host_critical_needs_force),
 		T(pci_domain_10000),
 	};
 
