@@ -76,7 +76,32 @@ tests: $(B)/pthook $(UNIT_BIN) $(TOOL_BIN)
 check:
 	$(MAKE) SANITIZE=1 tests
 	$(MAKE) tests
+	$(MAKE) fuzz
 	tests/run.sh build-asan build
+
+# libFuzzer targets (clang): config, match, domain XML, inventory reader.
+FUZZ := fuzz_config fuzz_match fuzz_domxml fuzz_inventory
+FUZZ_BIN := $(FUZZ:%=build-fuzz/%)
+FUZZ_SECONDS ?= 45
+FUZZ_OBJ := $(CORE:%=build-fuzz/obj/%.o) build-fuzz/obj/domxml.o build-fuzz/obj/sysfs.o build-fuzz/obj/pcilib.o
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(PKG_CFLAGS) \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+fuzz: $(FUZZ_BIN)
+
+build-fuzz/obj/%.o: src/%.c | build-fuzz/obj
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+
+build-fuzz/obj:
+	mkdir -p $@
+
+# A short run of each target from the seed corpus (CI); longer runs:
+# make fuzz-smoke FUZZ_SECONDS=3600
+fuzz-smoke: fuzz
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
 
 # Install the build and test dependencies (Debian/Ubuntu, via apt-get).
 deps:
@@ -99,7 +124,7 @@ install: $(B)/pthook
 	install -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan install clean tests deps demo vmtest
+.PHONY: all check asan install clean tests deps demo vmtest fuzz fuzz-smoke
 -include $(wildcard $(B)/obj/*.d $(B)/tests/*.d $(B)/tools/*.d)

@@ -154,7 +154,7 @@ reader(char *str, int num, void *stream)
 	memcpy(str, start, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
-	if (*start == '[')
+	if (str[0] == '[')
 		section(p, str);
 	return str;
 }
@@ -371,9 +371,35 @@ config_init(struct config *cfg, const char *path)
 }
 
 int
-config_load(const char *path, bool must_exist, struct config *cfg)
+config_parse(struct config *cfg, const char *buf, size_t len)
 {
 	struct parse p = { .cfg = cfg };
+	int rc;
+
+	cfg->present = true;
+	if (check_text(&p, buf, len) == 0) {
+		p.pos = buf;
+		p.end = buf + len;
+		rc = ini_parse_stream(reader, &p, handler, &p);
+		if (rc > 0 && p.error == NULL) {
+			p.lineno = rc;
+			perr(&p, "syntax error: expected [section], 'key = value' or a "
+			    "comment");
+		} else if (rc < 0 && p.error == NULL) {
+			perr(&p, "cannot parse the file");
+		}
+	}
+	if (p.error) {
+		error_set("%s", p.error);
+		free(p.error);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(const char *path, bool must_exist, struct config *cfg)
+{
 	struct stat st;
 	size_t len;
 	char *buf;
@@ -397,28 +423,11 @@ config_load(const char *path, bool must_exist, struct config *cfg)
 		return -1;
 	}
 	close(fd);
-	cfg->present = true;
 	if ((buf = read_file(path, CONFIG_MAX, &len)) == NULL)
 		return -1;
-	if (check_text(&p, buf, len) == 0) {
-		p.pos = buf;
-		p.end = buf + len;
-		rc = ini_parse_stream(reader, &p, handler, &p);
-		if (rc > 0 && p.error == NULL) {
-			p.lineno = rc;
-			perr(&p, "syntax error: expected [section], 'key = value' or a "
-			    "comment");
-		} else if (rc < 0 && p.error == NULL) {
-			perr(&p, "cannot parse the file");
-		}
-	}
+	rc = config_parse(cfg, buf, len);
 	free(buf);
-	if (p.error) {
-		error_set("%s", p.error);
-		free(p.error);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 static void

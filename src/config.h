@@ -55,6 +55,9 @@ int config_load(const char *path, bool must_exist, struct config *cfg);
 /* An empty config with every default, naming no VM. */
 void config_init(struct config *cfg, const char *path);
 void config_free(struct config *cfg);
+/* Parse text into cfg (after config_init, whose path names the text in
+ * messages).  0, or -1 with error_set("PATH:LINE: ..."). */
+int config_parse(struct config *cfg, const char *buf, size_t len);
 const struct vm_conf *config_vm(const struct config *cfg, const char *name);
 
 const char *group_policy_name(enum group_policy g);

@@ -58,6 +58,40 @@ parse_serial(const char *s, char out[24])
 	return true;
 }
 
+/* glibc's regcomp() copies the pattern tree for every repetition, so
+ * stacked or nested quantifiers cost exponential memory: a config line
+ * could exhaust the host from inside the hook.  pci.ids names need
+ * nothing of the sort. */
+static const char *
+regex_too_complex(const char *re)
+{
+	int depth = 0;
+	bool after_quant = false;
+	const char *c;
+
+	if (strlen(re) > 80)
+		return "longer than 80 characters";
+	for (c = re; *c; c++) {
+		if (*c == '\\' && c[1]) {
+			c++;
+			after_quant = false;
+		} else if (*c == '{') {
+			return "bounded repetition {n,m} is not supported";
+		} else if (*c == '*' || *c == '+' || *c == '?') {
+			if (after_quant)
+				return "a quantifier may not follow another";
+			after_quant = true;
+		} else {
+			if (*c == '(' && ++depth > 3)
+				return "groups nest deeper than 3";
+			if (*c == ')')
+				depth--;
+			after_quant = false;
+		}
+	}
+	return NULL;
+}
+
 static int
 set_key(struct match *m, unsigned key, const char *name, char *err, size_t errlen)
 {
@@ -110,10 +144,15 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 			return fail(err, errlen, "%s wants 16 hex digits as lspci prints "
 			    "them, e.g. 00-11-22-33-44-55-66-77", key);
 	} else if (strcmp(key, "name") == 0) {
+		const char *why;
 		int rc;
 
 		if (set_key(m, M_NAME, key, err, errlen))
 			return -1;
+		if ((why = regex_too_complex(val)) != NULL) {
+			m->keys &= ~(unsigned)M_NAME;
+			return fail(err, errlen, "name: regular expression too complex: %s", why);
+		}
 		rc = regcomp(&m->name_re, val, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 		if (rc) {
 			char rerr[128];

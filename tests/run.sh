@@ -37,6 +37,16 @@ for B in "$@"; do
 		fi
 	done
 done
+# libFuzzer smoke runs from the seed corpus (make fuzz builds them).
+if [ -x build-fuzz/fuzz_config ]; then
+	echo "== fuzz smoke (${FUZZ_SECONDS:-45} s per target)"
+	out=$(tests/fuzz/run.sh "${FUZZ_SECONDS:-45}" fuzz_config fuzz_match fuzz_domxml fuzz_inventory 2>&1)
+	echo "$out" | grep -E '^(ok|not ok) '
+	p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out")
+	pass=$((pass + p)); fail=$((fail + f))
+	[ "$f" != 0 ] && { echo "$out" | grep -v '^ok '; failed+=("tests/fuzz"); }
+fi
+
 # The real-kernel tier: one guest boot, the plain build (tests/vm).
 if command -v qemu-system-x86_64 >/dev/null && [ -z "${PTHOOK_NO_VM:-}" ]; then
 	echo "== real-kernel tier (tests/vm, about 2 minutes under TCG)"

@@ -119,6 +119,12 @@ serial_name_address(void **state)
 	assert_int_equal(count("name=geforce", NULL), 1);
 	assert_int_equal(count("name=\"GTX 10[67]0\"", NULL), 1);
 	assert_int_equal(count("name=(", "bad regular expression"), -1);
+	/* found by fuzzing: stacked quantifiers made regcomp() eat gigabytes */
+	assert_int_equal(count("name=t++++++++++++++++++++++++++++++++", "quantifier may not follow"), -1);
+	assert_int_equal(count("name=a{1000}", "bounded repetition"), -1);
+	assert_int_equal(count("name=((((a))))", "nest deeper"), -1);
+	assert_int_equal(count("name=GeForce|Radeon", NULL), 1);
+	assert_int_equal(count("name=1\\++", NULL), 0);
 	assert_int_equal(count("address=0000:01:*.*", NULL), 2);
 	assert_int_equal(count("address=*:*:00.1", NULL), 1);
 }

@@ -1,0 +1,91 @@
+/* The sysfs reader on hostile file contents: the input is a sequence of
+ * fields, each a 2-byte little-endian length and that many bytes, for
+ * vendor, device, class, subsystem_vendor, subsystem_device, revision,
+ * config (binary), and the driver and iommu_group link targets of one
+ * device in a fake tree.  Any content gives an inventory
+ * or one error, never a crash (libpci reads the config space). */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static char root[64], dev[128];
+static const char *const files[] = { "vendor", "device", "class", "subsystem_vendor",
+	"subsystem_device", "revision", "config" };
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char path[256];
+
+	(void)argc;
+	(void)argv;
+	snprintf(root, sizeof(root), "/tmp/pthook-fuzz.XXXXXX");
+	if (mkdtemp(root) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/bus", root); mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/bus/pci", root); mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", root); mkdir(path, 0700);
+	snprintf(dev, sizeof(dev), "%s/bus/pci/devices/0000:01:00.0", root);
+	mkdir(dev, 0700);
+	return 0;
+}
+
+static void
+put(const char *name, const uint8_t *p, size_t n)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dev, name);
+	unlink(path);
+	if ((f = fopen(path, "w")) != NULL) {
+		fwrite(p, 1, n, f);
+		fclose(f);
+	}
+}
+
+static void
+link_to(const char *name, const uint8_t *p, size_t n)
+{
+	char path[256], *target = xstrndup((const char *)p, n);
+
+	snprintf(path, sizeof(path), "%s/%s", dev, name);
+	unlink(path);
+	if (n)
+		(void)!symlink(target, path);
+	free(target);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data, *end = data + size;
+	struct inventory inv;
+	size_t f;
+
+	for (f = 0; f < 9; f++) {
+		size_t n = 0;
+
+		if (end - p >= 2) {
+			n = (size_t)(p[0] | p[1] << 8);
+			p += 2;
+		}
+		if (n > (size_t)(end - p))
+			n = (size_t)(end - p);
+		if (f < 7)
+			put(files[f], p, n);
+		else
+			link_to(f == 7 ? "driver" : "iommu_group", p, n);
+		p += n;
+	}
+	if (inv_scan(root, SCAN_SERIAL, &inv) == 0)
+		inv_free(&inv);
+	return 0;
+}
