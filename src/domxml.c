@@ -286,7 +286,9 @@ domxml_rewrite(struct domxml *d, const struct plan *p)
 		xmlAddChild(root, text(doc, "", ""));
 	}
 	for (i = 0; i < d->n; i++) {
-		if (in_plan(p, &d->hostdevs[i].addr)) {
+		for (j = 0; j < kept && !pci_addr_eq(&d->hostdevs[j].addr, &d->hostdevs[i].addr); j++)
+			;
+		if (j == kept && in_plan(p, &d->hostdevs[i].addr)) {
 			d->hostdevs[kept] = d->hostdevs[i];
 			d->nodes[kept++] = d->nodes[i];
 		} else {

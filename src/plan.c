@@ -394,6 +394,13 @@ diff_xml(struct plan *p, const struct plan_input *in)
 		const struct device *now = inv_find(in->inv, h);
 		char as[PCI_ADDR_STRLEN], *d;
 
+		if (find_hostdev(in, h) != &in->hostdevs[i]) {
+			/* libvirt refuses a device twice; the rewrite keeps the first */
+			*PUSH(p->remove, p->nremove, p->removecap) = *h;
+			stale(p, "hostdev %s is in the definition twice; run: pthook apply "
+			    "--vm %s", pci_addr_fmt(h, as), p->vm);
+			continue;
+		}
 		if (now && plan_has(&p->assign, now))
 			continue;
 		*PUSH(p->remove, p->nremove, p->removecap) = *h;

@@ -28,14 +28,19 @@ config() {
 	echo "$f"
 }
 
-# run ARGS...: pthook with ARGS; stdin from $STDIN when set
+# run ARGS...: pthook with ARGS; stdin from $STDIN when set.  Under
+# VALGRIND=1 every run is checked by valgrind: its reports go to a log
+# and any error fails the test.
 run() {
-	if [ -n "${STDIN:-}" ]; then
-		"$PTHOOK" "$@" <"$STDIN" >"$TMP/out" 2>"$TMP/err"; RC=$?
-	else
-		"$PTHOOK" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"; RC=$?
-	fi
+	local vg=()
+	[ -n "${VALGRIND:-}" ] && vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
+		--error-exitcode=99 --log-file="$TMP/vg.%p")
+	"${vg[@]}" "$PTHOOK" "$@" <"${STDIN:-/dev/null}" >"$TMP/out" 2>"$TMP/err"; RC=$?
 	OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err")
+	if [ -n "${VALGRIND:-}" ] && [ -n "$(cat "$TMP"/vg.* 2>/dev/null)" ]; then
+		fail "valgrind: $(cat "$TMP"/vg.*)"
+	fi
+	rm -f "$TMP"/vg.*
 }
 
 FAILS=0 OUT= ERR= RC=

@@ -1,5 +1,7 @@
 /* Domain XML: parse, plan, rewrite, serialise, and the result must
  * parse again with exactly the planned PCI hostdevs. */
+#include <stdio.h>
+
 #include "config.h"
 #include "domxml.h"
 #include "plan.h"
@@ -31,8 +33,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .have_xml = true, .hostdevs = x.hostdevs, .nhostdevs = x.n }, &p);
 	domxml_rewrite(&x, &p);
 	out = domxml_serialize(&x);
-	if (domxml_parse(out, strlen(out), &y) < 0 || y.n != p.assign.n)
+	if (domxml_parse(out, strlen(out), &y) < 0 || y.n != p.assign.n) {
+		fprintf(stderr, "rewrite broke the invariant: %zu hostdevs planned, %zu after "
+		    "(%s)\n%s\n", p.assign.n, y.n, error_get(), out);
 		abort();
+	}
 	domxml_free(&y);
 	free(out);
 	plan_free(&p);

@@ -352,6 +352,20 @@ host_critical_needs_force(void **state)
 }
 
 static void
+duplicate_hostdev_is_stale(void **state)
+{
+	struct world *w = *state;
+
+	xml_hostdev(w, "0000:03:00.0", true);
+	xml_hostdev(w, "0000:03:00.0", true);
+	plan(w, "[vm \"vm\"]\npci = 8086:10d3 slot=3\n");
+	no_errors(w);
+	assert_int_equal(w->plan.nadd, 0);
+	assert_int_equal(w->plan.nremove, 1);
+	has_line(&w->plan.stale, "hostdev 0000:03:00.0 is in the definition twice", NULL);
+}
+
+static void
 pci_domain_10000(void **state)
 {
 	struct world *w = *state;
@@ -381,6 +395,7 @@ main(void)
 		T(xml_in_sync),
 		T(stale_definition),
 		T(host_critical_needs_force),
+		T(duplicate_hostdev_is_stale),
 		T(pci_domain_10000),
 	};
 
