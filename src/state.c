@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,14 +27,18 @@ state_dir(const char *opt)
 }
 
 /* Domain names become file names: keep [A-Za-z0-9._-], escape the rest
- * (and a leading dot) as %XX, so no name can leave the directory. */
+ * (and a leading dot) as %XX, so no name can leave the directory.  A name
+ * too long for a file name keeps its first part and gains a hash of the
+ * whole, after a '~' that escaping never produces. */
 static char *
 file_of(const char *dir, const char *vm)
 {
 	char *enc = xmalloc(strlen(vm) * 3 + 1), *p = enc, *path;
 	const unsigned char *c;
+	uint64_t h = 14695981039346656037ull;
 
 	for (c = (const unsigned char *)vm; *c; c++) {
+		h = (h ^ *c) * 1099511628211ull;	/* FNV-1a */
 		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
 		    (*c == '.' && c != (const unsigned char *)vm))
@@ -42,6 +47,8 @@ file_of(const char *dir, const char *vm)
 			p += sprintf(p, "%%%02X", *c);
 	}
 	*p = '\0';
+	if (p - enc > 200)
+		sprintf(enc + 150, "~%016llx", (unsigned long long)h);
 	path = xasprintf("%s/%s%s", dir, enc, SUFFIX);
 	free(enc);
 	return path;

@@ -196,6 +196,104 @@ t_crash_mid_prepare_then_release() {
 	stop_world
 }
 
+t_crash_between_two_detaches() {
+	# the ISA bridge is wanted; both other functions of group 8 must go
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "isa"]
+pci = 8086:7a84
+group = detach')
+	STALL=0000:00:1f.4 world twins
+	domain isa 0000:00:1f.0 > "$TMP/i.xml"
+	"$PTHOOK" isa prepare begin - < "$TMP/i.xml" 2>/dev/null &
+	local pid=$!
+	for _ in $(seq 100); do grep -q 'drivers_probe 0000:00:1f.4' "$EV" && break; sleep 0.02; done
+	kill -9 $pid; wait $pid 2>/dev/null
+	[ "$(drv 0000:00:1f.3)" = vfio-pci ] || fail "first detach not done before the kill"
+	grep -q "device 0000:00:1f.3 snd_hda_intel" "$PTHOOK_STATE_DIR/isa.state" &&
+	grep -q "device 0000:00:1f.4 i801_smbus" "$PTHOOK_STATE_DIR/isa.state" ||
+		fail "both devices must be on record before the first is touched"
+	run release isa
+	rc_is 0
+	[ "$(drv 0000:00:1f.3)" = snd_hda_intel ] || fail "1f.3 not restored"
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "1f.4 not restored"
+	unset STALL
+	stop_world
+}
+
+t_eight_hooks_at_once() {
+	local inv=$TMP/synth.inv i cfg='[global]
+detach = sysfs' slots
+	"$TOOLS/synthhost" 800 > "$inv"
+	slots=($(awk -F'\t' '$3 == "8086:10d3" {print $8}' "$inv" | head -8))
+	[ ${#slots[@]} = 8 ] || { fail "synthetic host has ${#slots[@]} NICs"; return; }
+	SYS=$TMP/synth-sys; "$TOOLS/fakesys" "$inv" "$SYS"
+	EV=$TMP/ev8.log; : > "$EV"
+	"$TOOLS/fakekernel" "$SYS" "$inv" "$EV" > "$TMP/fk8.out" & FK=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/fk8.out" && break; sleep 0.02; done
+	export PTHOOK_SYSFS=$SYS PTHOOK_STATE_DIR=$TMP/state8 PTHOOK_LIBVIRT_RUN=$TMP/none8
+	for i in 0 1 2 3 4 5 6 7; do	# one NIC each, managed='no': pthook binds it
+		cfg="$cfg
+[vm \"v$i\"]
+pci = 8086:10d3 slot=${slots[$i]}
+managed = no"
+	done
+	PTHOOK_CONFIG=$(config "$cfg")
+	nic() { awk -F'\t' -v s="$1" '$3 == "8086:10d3" && $8 == s {print $1}' "$inv"; }
+	local pids=()
+	for i in 0 1 2 3 4 5 6 7; do
+		domain v$i "$(nic "${slots[$i]}"):no" > "$TMP/v$i.xml"
+		"$PTHOOK" v$i prepare begin - < "$TMP/v$i.xml" 2> "$TMP/v$i.err" & pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a prepare failed: $(cat "$TMP"/v*.err)"; done
+	[ "$(ls "$PTHOOK_STATE_DIR"/*.state | wc -l)" = 8 ] || fail "state records lost"
+	pids=()
+	for i in 0 1 2 3 4 5 6 7; do
+		[ "$(drv "$(nic "${slots[$i]}")")" = vfio-pci ] || fail "v$i's NIC not detached"
+		"$PTHOOK" v$i release end - < "$TMP/v$i.xml" & pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a release failed"; done
+	for i in 0 1 2 3 4 5 6 7; do
+		[ "$(drv "$(nic "${slots[$i]}")")" = e1000e ] || fail "v$i's NIC not given back"
+	done
+	[ -z "$(ls "$PTHOOK_STATE_DIR"/*.state 2>/dev/null)" ] || fail "records left"
+	stop_world
+}
+
+t_driver_override_that_cannot_be_written() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	world twins
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	# the device vanishes (or sysfs refuses) between the scan and the write
+	rm "$SYS/devices/pci0000:00/0000:00:1f.4/driver_override"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 3
+	err_lines 1
+	err_has "cannot detach 0000:00:1f.4"
+	err_has "driver_override"
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "left moved"
+	[ -e "$PTHOOK_STATE_DIR/audio.state" ] && fail "record left"
+	stop_world
+}
+
+t_hostile_domain_names() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	export PTHOOK_STATE_DIR=$TMP/state-names PTHOOK_SYSFS=/nonexistent
+	mkdir -p "$PTHOOK_STATE_DIR"; chmod 700 "$PTHOOK_STATE_DIR"
+	echo "device 0000:00:1f.4 none" > "$TMP/victim.state"
+	local name
+	for name in "../victim" "a/b" $'two\nlines' "$(printf 'x%.0s' $(seq 300))" ".."; do
+		run "$name" prepare begin -
+		rc_is 0	# not configured: the fast path
+		run "$name" release end -
+		rc_is 0
+		run release "$name"
+		rc_is 0
+	done
+	[ -f "$TMP/victim.state" ] || fail "a name escaped the state dir"
+	[ -z "$(ls -A "$PTHOOK_STATE_DIR" | grep -v '^lock$')" ] || fail "files made: $(ls "$PTHOOK_STATE_DIR")"
+}
+
 t_failed_detach_rolls_back() {
 	PTHOOK_CONFIG=$(config '[global]
 detach = sysfs
