@@ -1,6 +1,7 @@
 # pthook -- see README.md.  `make check` runs every test.
 PREFIX   ?= /usr
 SBINDIR  ?= $(PREFIX)/sbin
+LIBDIR   ?= $(PREFIX)/lib/pthook
 DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
@@ -23,23 +24,33 @@ endif
 ifeq ($(SANITIZE),1)
 B := build-asan
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# ASan resolves its XDR interceptors at start-up; libvirt's libtirpc,
+# dlopen'ed later with the core, would leave them calling NULL.
+FRONT_EXTRA := -Wl,--no-as-needed -ltirpc -Wl,--as-needed
 else
 B := build
 SANFLAGS :=
+FRONT_EXTRA :=
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIBDIR='"$(LIBDIR)"' \
+	-fPIC $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
+# pthook itself is the front (libc + inih: the hook's fast path) and
+# pthook-core.so everything else; see src/main.c.
 CORE := util pciaddr inventory match config plan
-HOST := pcilib sysfs json ctx claims domxml diff virt log state rebind nodedev detach heldby critical hook \
+FRONT := util pciaddr inventory match config state hookshape
+HOST := pcilib sysfs json ctx claims domxml diff virt log state rebind nodedev detach heldby critical \
+	hookshape hook core_main \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
+FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
 
 UNIT := test_pciaddr test_match test_config test_plan test_domxml
@@ -47,12 +58,15 @@ UNIT_BIN := $(UNIT:%=$(B)/tests/%)
 TOOLS := fakesys synthhost fakekernel
 TOOL_BIN := $(TOOLS:%=$(B)/tools/%)
 
-all: $(B)/pthook
+all: $(B)/pthook $(B)/pthook-core.so
 
-$(B)/pthook: $(B)/obj/main.o $(CORE_OBJ) $(HOST_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/pthook: $(B)/obj/main.o $(FRONT_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs inih 2>/dev/null) $(FRONT_EXTRA)
 
-$(B)/obj/%.o: src/%.c | $(B)/obj
+$(B)/pthook-core.so: $(CORE_OBJ) $(HOST_OBJ)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj/%.o: src/%.c Makefile | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(CORE_OBJ) | $(B)/tests
@@ -70,7 +84,7 @@ $(B)/tools/%: tests/tools/%.c | $(B)/tools
 $(B)/obj $(B)/tests $(B)/tools:
 	mkdir -p $@
 
-tests: $(B)/pthook $(UNIT_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN)
 
 # Every test, in the sanitizer build and the plain one.
 check:
@@ -119,9 +133,10 @@ vmtest: all
 asan:
 	$(MAKE) SANITIZE=1 all
 
-install: $(B)/pthook
-	install -d $(DESTDIR)$(SBINDIR)
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)
 	install -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
+	install -m 0644 $(B)/pthook-core.so $(DESTDIR)$(LIBDIR)/pthook-core.so
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -54,12 +54,6 @@ int ctx_check_vms(const struct ctx *c, char **names, int n);
 void ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p);
 
-/* The config as the hook sees it for one domain (SPEC §5.1): a broken
- * config blocks only the domains it might name.  Returns 0 (*named
- * tells whether the domain is configured), or EXIT_USAGE having printed
- * why. */
-int config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named);
-
 int cmd_list(struct opts *o);
 int cmd_check(struct opts *o);
 int cmd_simulate(struct opts *o);

@@ -422,8 +422,9 @@ config_load(const char *path, bool must_exist, struct config *cfg)
 		close(fd);
 		return -1;
 	}
+	buf = read_fd(fd, path, CONFIG_MAX, &len);
 	close(fd);
-	if ((buf = read_file(path, CONFIG_MAX, &len)) == NULL)
+	if (buf == NULL)
 		return -1;
 	rc = config_parse(cfg, buf, len);
 	free(buf);
@@ -466,4 +467,27 @@ config_vm(const struct config *cfg, const char *name)
 		if (strcmp(cfg->vms[i].name, name) == 0)
 			return &cfg->vms[i];
 	return NULL;
+}
+
+int
+config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named)
+{
+	bool explicit_;
+	const char *path = config_path(opt, &explicit_);
+
+	*named = false;
+	if (config_load(path, explicit_, cfg) == 0) {
+		*named = config_vm(cfg, vm) != NULL;
+		return 0;
+	}
+	/* Unreadable or unsafe: it might name anything.  Parsed with errors:
+	 * only the [vm] headers it has are at stake. */
+	if (!cfg->present || config_vm(cfg, vm)) {
+		msg("%s: %s", vm, error_get());
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	config_free(cfg);
+	config_init(cfg, path);
+	return 0;
 }

@@ -79,25 +79,3 @@ ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
 	plan_build(&in, p);
 }
 
-int
-config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named)
-{
-	bool explicit_;
-	const char *path = config_path(opt, &explicit_);
-
-	*named = false;
-	if (config_load(path, explicit_, cfg) == 0) {
-		*named = config_vm(cfg, vm) != NULL;
-		return 0;
-	}
-	/* Unreadable or unsafe: it might name anything.  Parsed with errors:
-	 * only the [vm] headers it has are at stake. */
-	if (!cfg->present || config_vm(cfg, vm)) {
-		msg("%s: %s", vm, error_get());
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
-	config_free(cfg);
-	config_init(cfg, path);
-	return 0;
-}

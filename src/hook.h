@@ -6,8 +6,7 @@
 
 #include "config.h"
 
-/* Exactly four arguments, the second a libvirt operation (SPEC §2). */
-bool hook_shape(int argc, char **argv);
+#include "hookshape.h"
 int hook_main(char **argv);
 /* release end, also for `pthook release VM`. */
 int hook_release(const char *vm, const struct config *cfg, const char *sysfs,

@@ -1,160 +1,99 @@
-/* pthook: command-line entry.  The libvirt hook form is recognised by
- * its shape (SPEC §2); everything else is a subcommand. */
-#include <getopt.h>
+/* pthook's entry point.  libvirt runs the hook before every VM start on
+ * the host, most of them VMs pthook does not manage, and saying "not
+ * ours" must not cost loading libvirt, libxml2 and libpci (about 60
+ * shared libraries, ~15x the start-up of /bin/true; SPEC §5.1).  So this
+ * program links only libc and inih, answers the fast path itself, and
+ * loads everything else from pthook-core.so. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "cli.h"
-#include "hook.h"
+#include "config.h"
+#include "hookshape.h"
+#include "state.h"
 #include "util.h"
 
-#ifndef PTHOOK_VERSION
-#define PTHOOK_VERSION "0.1"
+#ifndef PTHOOK_LIBDIR
+#define PTHOOK_LIBDIR "/usr/lib/pthook"
 #endif
+#define CORE "pthook-core.so"
 
-struct command {
-	const char *name;
-	int (*run)(struct opts *);
-	unsigned allowed;	/* options beyond O_COMMON */
-	const char *usage;
-};
-
-static const struct command commands[] = {
-	{ "list", cmd_list, 0, "list [VM...]            PCI devices by IOMMU group, with driver and owner" },
-	{ "check", cmd_check, 0, "check [VM...]           validate the config against this host; no changes" },
-	{ "apply", cmd_apply, O_VM | O_DRYRUN | O_YES | O_DEBUGXML | O_BACKUP,
-	  "apply [--vm NAME]... [--dry-run] [-y|--yes] [--debug-xml FILE] [--backup-dir DIR]\n"
-	  "                               rewrite persistent libvirt definitions to match" },
-	{ "release", cmd_release, 0, "release VM              give back what the hook detached for VM" },
-	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE, "--simulate FILE.xml [--op OP]   dry run of the hook for that domain XML ('-' = stdin)" },
-};
-
-static void
-usage(FILE *f)
+/* The hook form for a domain the config does not name: nothing to do,
+ * unless pthook still holds devices for it (release). */
+static int
+fast_path(char **argv, bool *done)
 {
-	size_t i;
+	struct config cfg;
+	bool named;
+	int rc;
 
-	fputs("usage: pthook DOMAIN OP SUBOP EXTRA     (the libvirt hook; domain XML on stdin)\n", f);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "       pthook %s\n", commands[i].usage);
-	fputs("common: -c/--config FILE  --sysfs DIR  --state-dir DIR  --connect URI  "
-	    "--json  -v/--verbose  -h/--help  --version\n", f);
+	*done = true;
+	if ((rc = config_for_vm(NULL, argv[1], &cfg, &named)) != 0)
+		return rc;
+	config_free(&cfg);
+	if (named || (strcmp(argv[2], "release") == 0 && state_has(state_dir(NULL), argv[1])))
+		*done = false;
+	return EXIT_START;
 }
 
-enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
-	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE };
-
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "sysfs", required_argument, NULL, OPT_SYSFS },
-	{ "state-dir", required_argument, NULL, OPT_STATE },
-	{ "connect", required_argument, NULL, OPT_CONNECT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "vm", required_argument, NULL, OPT_VM },
-	{ "dry-run", no_argument, NULL, OPT_DRYRUN },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "debug-xml", required_argument, NULL, OPT_DEBUGXML },
-	{ "op", required_argument, NULL, OPT_OP },
-	{ "backup-dir", required_argument, NULL, OPT_BACKUP },
-	{ "simulate", required_argument, NULL, OPT_SIMULATE },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* Returns -1 to go on, else an exit code. */
+/* Next to this program (a build tree, or a hooks dir holding both),
+ * else the install directory.  pthook runs as root: the core must be as
+ * safe as the config. */
 static int
-parse_opts(int argc, char **argv, struct opts *o)
+find_core(char *path, size_t size)
 {
-	int ch;
+	char exe[PATH_MAX], *slash;
+	const char *dirs[2] = { NULL, PTHOOK_LIBDIR };
+	struct stat st;
+	ssize_t n;
+	int i;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "c:vhy", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->config = optarg; o->given |= O_CONFIG; break;
-		case OPT_SYSFS: o->sysfs = optarg; o->given |= O_SYSFS; break;
-		case OPT_STATE: o->state_dir = optarg; o->given |= O_STATE; break;
-		case OPT_CONNECT: o->connect = optarg; o->given |= O_CONNECT; break;
-		case OPT_JSON: o->json = true; o->given |= O_JSON; break;
-		case 'v': o->verbose++; o->given |= O_VERBOSE; break;
-		case 'y': o->yes = true; o->given |= O_YES; break;
-		case OPT_DRYRUN: o->dry_run = true; o->given |= O_DRYRUN; break;
-		case OPT_DEBUGXML: o->debug_xml = optarg; o->given |= O_DEBUGXML; break;
-		case OPT_OP: o->op = optarg; o->given |= O_OP; break;
-		case OPT_BACKUP: o->backup_dir = optarg; o->given |= O_BACKUP; break;
-		case OPT_SIMULATE: o->simulate = optarg; o->given |= O_SIMULATE; break;
-		case OPT_VM:
-			o->vms = xreallocarray(o->vms, (size_t)o->nvms + 1, sizeof(*o->vms));
-			o->vms[o->nvms++] = optarg;
-			o->given |= O_VM;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_START;
-		case OPT_VERSION:
-			printf("pthook %s\n", PTHOOK_VERSION);
-			return EXIT_START;
-		default:
-			if (optopt)
-				msg("option -%c: unknown or missing its argument; see pthook --help",
-				    optopt);
-			else
-				msg("option %s: unknown or missing its argument; see pthook --help",
-				    argv[optind - 1]);
-			return EXIT_USAGE;
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			dirs[0] = exe;
 		}
 	}
-	/* GNU getopt moved the positionals to the end. */
-	o->args = &argv[optind];
-	o->nargs = argc - optind;
+	for (i = 0; i < 2; i++) {
+		if (dirs[i] == NULL)
+			continue;
+		snprintf(path, size, "%s/%s", dirs[i], CORE);
+		if (stat(path, &st) < 0)
+			continue;
+		if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
+			msg("%s: not root's or writable by others (mode %04o); chown root %s && "
+			    "chmod go-w %s", path, (unsigned)(st.st_mode & 07777), path, path);
+			return -1;
+		}
+		return 0;
+	}
+	msg("cannot find %s next to %s or in %s; reinstall pthook", CORE,
+	    dirs[0] ? dirs[0] : "this program", PTHOOK_LIBDIR);
 	return -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { 0 };
-	const char *name;
-	size_t i;
+	int (*core)(int, char **);
+	char path[PATH_MAX + 32];
+	bool done;
+	void *h;
 	int rc;
 
-	/* libvirt runs us with no options and a minimal environment */
-	if (hook_shape(argc, argv))
-		return hook_main(argv);
-	if ((rc = parse_opts(argc, argv, &o)) >= 0) {
-		free(o.vms);
+	if (hook_shape(argc, argv) && (rc = fast_path(argv, &done), done))
 		return rc;
+	if (find_core(path, sizeof(path)) < 0)
+		return EXIT_HOST;
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (core = (int (*)(int, char **))dlsym(h, "pthook_core_main")) == NULL) {
+		msg("cannot load %s: %s; reinstall pthook", path, dlerror());
+		return EXIT_HOST;
 	}
-	if (o.simulate) {
-		name = "--simulate";
-	} else if (o.nargs == 0) {
-		usage(stderr);
-		free(o.vms);
-		return EXIT_USAGE;
-	} else {
-		name = o.args[0];
-		o.args++;
-		o.nargs--;
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		const struct command *c = &commands[i];
-		unsigned extra = o.given & ~(O_COMMON | c->allowed);
-
-		if (strcmp(c->name, name) != 0)
-			continue;
-		if (extra) {
-			msg("%s: an option given does not apply to this command; see "
-			    "pthook --help", name);
-			rc = EXIT_USAGE;
-		} else {
-			rc = c->run(&o);
-		}
-		free(o.vms);
-		return rc;
-	}
-	msg("unknown command '%s'; see pthook --help", name);
-	free(o.vms);
-	return EXIT_USAGE;
+	return core(argc, argv);
 }

@@ -148,19 +148,12 @@ read_small(int dirfd, const char *name, char *buf, size_t size)
 }
 
 char *
-read_file(const char *path, size_t max, size_t *len)
+read_fd(int fd, const char *path, size_t max, size_t *len)
 {
 	size_t have = 0, cap = 4096;
-	char *buf;
+	char *buf = xmalloc(cap);
 	ssize_t n;
-	int fd;
 
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0) {
-		error_set("cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(cap);
 	for (;;) {
 		if (have + 1 >= cap)
 			buf = xreallocarray(buf, cap *= 2, 1);
@@ -178,15 +171,28 @@ read_file(const char *path, size_t max, size_t *len)
 			error_set("cannot read %s: %s", path, strerror(errno));
 		else
 			error_set("%s is larger than %zu MiB", path, max >> 20);
-		if (fd != STDIN_FILENO)
-			close(fd);
 		free(buf);
 		return NULL;
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
 	buf[have] = '\0';
 	*len = have;
+	return buf;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *len)
+{
+	char *buf;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return read_fd(STDIN_FILENO, "standard input", max, len);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		error_set("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = read_fd(fd, path, max, len);
+	close(fd);
 	return buf;
 }
 

@@ -43,9 +43,11 @@ const char *error_get(void);
  * newline.  Returns the length or -1 with errno set. */
 int read_small(int dirfd, const char *name, char *buf, size_t size);
 
-/* Read a whole file (at most max bytes) into a NUL-terminated buffer.
- * Returns NULL with error_set() on failure; *len gets the length. */
+/* Read a whole file ("-": stdin) or an open fd (path names it in
+ * messages), at most max bytes, into a NUL-terminated buffer.  Returns
+ * NULL with error_set() on failure; *len gets the length. */
 char *read_file(const char *path, size_t max, size_t *len);
+char *read_fd(int fd, const char *path, size_t max, size_t *len);
 
 bool is_hex_string(const char *s, size_t len);
 char *str_trim(char *s);

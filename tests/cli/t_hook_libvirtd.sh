@@ -16,6 +16,7 @@ INI
 	chmod 600 /etc/pthook/pthook.ini
 	mkdir -p /etc/libvirt/hooks
 	install -m 0755 "$PTHOOK" /etc/libvirt/hooks/qemu
+	install -m 0644 "$(dirname "$PTHOOK")/pthook-core.so" /etc/libvirt/hooks/pthook-core.so
 }
 private_libvirtd
 

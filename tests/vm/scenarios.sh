@@ -61,6 +61,7 @@ Q
 rm -f /etc/libvirt/qemu/*.xml; rm -rf /etc/libvirt/hooks
 mkdir -p /etc/libvirt/hooks
 install -m 0755 $P /etc/libvirt/hooks/qemu
+install -m 0644 /repo/build/pthook-core.so /etc/libvirt/hooks/pthook-core.so
 chmod 755 /etc/pthook
 conf '[vm "none"]
 pci = 10de:1b81'
