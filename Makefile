@@ -126,6 +126,10 @@ demo: deps
 	$(MAKE) all $(TOOL_BIN)
 	tests/demo.sh
 
+# Timings against baselines measured in the same run (bench/run.sh).
+bench: all $(TOOL_BIN)
+	bench/run.sh
+
 # The real-kernel tier alone (qemu, TCG, emulated VT-d): see tests/vm.
 vmtest: all
 	tests/vm/run.sh
@@ -141,5 +145,5 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan install clean tests deps demo vmtest fuzz fuzz-smoke
+.PHONY: all check asan install clean tests deps demo vmtest fuzz fuzz-smoke bench
 -include $(wildcard $(B)/obj/*.d $(B)/tests/*.d $(B)/tools/*.d)

@@ -1,0 +1,50 @@
+#!/bin/bash
+# make bench: pthook on synthetic hosts of 64, 512, 4096 and 16384 PCI
+# functions (SR-IOV VFs, multi-function cards, identical NICs), against
+# baselines measured in the same run: /bin/true for the hook's fast path,
+# `lspci -n` on the same tree for the commands that scan it.  Medians of
+# BATCHES batches.  Prints a markdown table (the README quotes it).
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$ROOT/build
+W=$(mktemp -d /tmp/pthook-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+chmod 700 "$W"
+BATCHES=${BATCHES:-11}
+SIZES=${SIZES:-64 512 4096 16384}
+cc -O2 -o "$W/tick" "$ROOT/bench/tick.c"
+command -v lspci >/dev/null || { echo "bench: lspci missing: make deps" >&2; exit 1; }
+
+# four rules: a GPU (the group brings its audio), a NIC by slot, an NVMe
+# and an SR-IOV physical function
+cat > "$W/pthook.ini" <<'INI'
+[vm "bench"]
+pci = 10de:1b81 index=0
+pci = 8086:10d3 slot=2
+pci = 144d:a808 index=0
+pci = 8086:1528 index=0
+INI
+chmod 600 "$W/pthook.ini"
+export PTHOOK_CONFIG=$W/pthook.ini PTHOOK_STATE_DIR=$W/state PTHOOK_LIBVIRT_RUN=$W/none
+echo "<domain><name>bench</name><devices></devices></domain>" > "$W/empty.xml"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "| functions | fast path µs (÷ /bin/true) | prepare µs | --simulate µs | list µs | lspci -n µs | prepare ÷ lspci | simulate ÷ lspci | prepare peak RSS KiB |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for n in $SIZES; do
+	"$B/tools/synthhost" "$n" > "$W/h.inv"
+	rm -rf "$W/sys"; "$B/tools/fakesys" "$W/h.inv" "$W/sys"
+	export PTHOOK_SYSFS=$W/sys
+	# the definition as apply would leave it: prepare has nothing to refuse
+	"$B/pthook" --simulate "$W/empty.xml" --op migrate > "$W/dom.xml" 2>/dev/null
+	runs=$(( n >= 4096 ? 3 : 20 ))
+	read -r t_true _ < <("$W/tick" 200 "$BATCHES" /bin/true)
+	read -r t_fast _ < <("$W/tick" 200 "$BATCHES" "$B/pthook" other prepare begin -)
+	read -r t_prep rss < <("$W/tick" -i "$W/dom.xml" $runs "$BATCHES" "$B/pthook" bench prepare begin -)
+	read -r t_sim _ < <("$W/tick" $runs "$BATCHES" "$B/pthook" --simulate "$W/dom.xml")
+	read -r t_list _ < <("$W/tick" $runs "$BATCHES" "$B/pthook" list)
+	read -r t_lspci _ < <("$W/tick" $runs "$BATCHES" "$(command -v lspci)" -n -A linux-sysfs -O "sysfs.path=$W/sys/bus/pci")
+	echo "| $n | $t_fast ($(ratio "$t_fast" "$t_true")) | $t_prep | $t_sim | $t_list | $t_lspci | $(ratio "$t_prep" "$t_lspci") | $(ratio "$t_sim" "$t_lspci") | $rss |"
+done
+echo
+echo "$(uname -m), $(nproc) cores, $(date -u +%Y-%m-%d); medians of $BATCHES batches; /bin/true: $t_true µs"

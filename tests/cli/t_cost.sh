@@ -1,0 +1,51 @@
+#!/bin/bash
+# Cost guard (deterministic, no timings): how many files pthook opens per
+# PCI function, counted by the kernel (strace) on two synthetic hosts so
+# the fixed start-up cost (libraries, config, pci.ids) drops out.  A change
+# that opens one more file per device fails here before it shows in
+# `make bench`.
+. "$(dirname "$0")/lib.sh"
+
+# slope N1 N2 ARGS...: extra opens per extra function between hosts of
+# N1 and N2 functions, as "opens functions" pairs compared by the caller
+slope() {
+	local n1=$1 n2=$2 i n o; shift 2
+	for i in 1 2; do
+		n=$([ $i = 1 ] && echo "$n1" || echo "$n2")
+		"$TOOLS/synthhost" "$n" > "$TMP/h$i.inv"
+		rm -rf "$TMP/sys$i"; "$TOOLS/fakesys" "$TMP/h$i.inv" "$TMP/sys$i"
+		ASAN_OPTIONS=detect_leaks=0 PTHOOK_SYSFS=$TMP/sys$i strace -f -qq -e trace=openat,open \
+			-o "$TMP/st$i" "$PTHOOK" "$@" < "${STDIN:-/dev/null}" > /dev/null 2>&1
+		o[$i]=$(grep -c . "$TMP/st$i"); f[$i]=$(grep -vc '^#' "$TMP/h$i.inv")
+	done
+	echo $(( o[2] - o[1] )) $(( f[2] - f[1] ))
+}
+
+t_list_opens_seven_files_per_function() {
+	local d n
+	read -r d n < <(slope 64 512 list)
+	# the device directory, vendor, device, class, subsystem_vendor,
+	# subsystem_device, revision; plus bus/pci/slots/*/address, one per
+	# card (n/8 is far more than the synthetic hosts have)
+	[ "$d" -le $((7 * n + n / 8)) ] || fail "list: $d more opens for $n more functions (> 7 each)"
+	[ "$d" -ge $((6 * n)) ] || fail "list: only $d opens for $n functions: did the scan skip devices?"
+}
+
+t_simulate_and_prepare_scan_alike() {
+	local cfg d n; cfg=$(config '[vm "b"]
+pci = 8086:10d3 slot=2')
+	echo "<domain><name>b</name><devices/></domain>" > "$TMP/d.xml"
+	read -r d n < <(PTHOOK_CONFIG=$cfg slope 64 512 --simulate "$TMP/d.xml")
+	[ "$d" -le $((7 * n + n / 8)) ] || fail "--simulate: $d more opens for $n more functions"
+	read -r d n < <(PTHOOK_CONFIG=$cfg PTHOOK_STATE_DIR=$TMP/st STDIN=$TMP/d.xml slope 64 512 b prepare begin -)
+	[ "$d" -le $((7 * n + n / 8)) ] || fail "prepare: $d more opens for $n more functions"
+}
+
+t_fast_path_cost_does_not_grow() {
+	local cfg d n; cfg=$(config '[vm "b"]
+pci = 8086:10d3 slot=2')
+	read -r d n < <(PTHOOK_CONFIG=$cfg slope 64 4096 other prepare begin -)
+	[ "$d" = 0 ] || fail "fast path opened $d more files on a bigger host"
+}
+
+run_tests
