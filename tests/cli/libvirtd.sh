@@ -13,16 +13,7 @@ private_libvirtd() {
 		/var/lib/libvirt /var/cache/libvirt /var/log/libvirt
 	cp -a /etc/libvirt/. "$LV/etc/"
 	rm -rf "$LV"/etc/qemu/*.xml "$LV"/etc/hooks
-	# as in ../shared/vmharness/examples/libvirt-l2-demo.sh: no cgroups or
-	# namespaces in a container, guests run as root
-	cat >> "$LV/etc/qemu.conf" <<'Q'
-user = "root"
-group = "root"
-namespaces = [ ]
-cgroup_controllers = [ ]
-stdio_handler = "file"
-remember_owner = 0
-Q
+	cat "$ROOT/tests/libvirt/qemu.conf.test" >> "$LV/etc/qemu.conf"
 	mount --bind "$LV/etc" /etc/libvirt
 	mount --bind "$LV/run" /run/libvirt
 	mount --bind "$LV/lib" /var/lib/libvirt

@@ -48,16 +48,9 @@ XML
 start() { virsh start "$1" > /tmp/start.out 2>&1; }
 stop() { virsh destroy "$1" >/dev/null 2>&1; }
 
-# --- setup: libvirtd as in ../shared/vmharness/examples/libvirt-l2-demo.sh
+# --- setup: the host's libvirtd, configured for a guest without cgroups
 mkdir -p /var/lib/libvirt/qemu /var/log/libvirt/qemu /var/cache/libvirt /run/libvirt /etc/pthook
-cat >> /etc/libvirt/qemu.conf <<'Q'
-user = "root"
-group = "root"
-namespaces = [ ]
-cgroup_controllers = [ ]
-stdio_handler = "file"
-remember_owner = 0
-Q
+cat /repo/tests/libvirt/qemu.conf.test >> /etc/libvirt/qemu.conf
 rm -f /etc/libvirt/qemu/*.xml; rm -rf /etc/libvirt/hooks
 mkdir -p /etc/libvirt/hooks
 install -m 0755 $P /etc/libvirt/hooks/qemu
