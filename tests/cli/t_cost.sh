@@ -44,7 +44,7 @@ pci = 8086:10d3 slot=2')
 t_fast_path_cost_does_not_grow() {
 	local cfg d n; cfg=$(config '[vm "b"]
 pci = 8086:10d3 slot=2')
-	read -r d n < <(PTHOOK_CONFIG=$cfg slope 64 4096 other prepare begin -)
+	read -r d n < <(PTHOOK_CONFIG=$cfg slope 64 1024 other prepare begin -)
 	[ "$d" = 0 ] || fail "fast path opened $d more files on a bigger host"
 }
 
