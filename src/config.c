@@ -65,12 +65,6 @@ config_path(const char *opt, bool *explicit_)
 	return CONFIG_DEFAULT;
 }
 
-const char *
-group_policy_name(enum group_policy g)
-{
-	return g == GROUP_ASSIGN ? "assign" : g == GROUP_DETACH ? "detach" : "strict";
-}
-
 static bool
 valid_vm_name(const char *s)
 {

@@ -60,8 +60,6 @@ void config_free(struct config *cfg);
 int config_parse(struct config *cfg, const char *buf, size_t len);
 const struct vm_conf *config_vm(const struct config *cfg, const char *name);
 
-const char *group_policy_name(enum group_policy g);
-
 /* The config as the hook sees it for one domain (SPEC §5.1): a broken
  * config blocks only the domains it might name.  Returns 0 (*named
  * tells whether the domain is configured), or EXIT_USAGE having printed

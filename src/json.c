@@ -33,10 +33,3 @@ json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
-
-void
-json_strarray_begin(FILE *f, const char *key, int *first)
-{
-	fprintf(f, "%s\"%s\": [", *first ? "" : ", ", key);
-	*first = 0;
-}

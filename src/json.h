@@ -5,6 +5,5 @@
 #include <stdio.h>
 
 void json_str(FILE *f, const char *s);
-void json_strarray_begin(FILE *f, const char *key, int *first);
 
 #endif
