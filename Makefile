@@ -34,7 +34,8 @@ FRONT_EXTRA :=
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libvirt is dlopen'ed on first use (src/virt.h): its headers only
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libvirt,$(PKGS)) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIBDIR='"$(LIBDIR)"' \

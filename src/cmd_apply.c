@@ -108,7 +108,7 @@ confirm(const char *vm)
 static int
 verify(virDomainPtr dom, const struct plan *p)
 {
-	char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	char *xml = virt.virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
 	struct domxml x;
 	size_t i, j;
 	int r = 0;
@@ -134,7 +134,7 @@ verify(virDomainPtr dom, const struct plan *p)
 static int
 apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const char *vm)
 {
-	virDomainPtr dom = virDomainLookupByName(conn, vm);
+	virDomainPtr dom = virt.virDomainLookupByName(conn, vm);
 	char *xml = NULL, *old = NULL, *new = NULL, *saved = NULL, *label_old, *label_new;
 	struct plan p = { 0 };
 	struct domxml x = { 0 };
@@ -146,7 +146,7 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 		    "name in the config", vm, virt_error());
 		return EXIT_HOST;
 	}
-	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)) == NULL) {
+	if ((xml = virt.virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)) == NULL) {
 		msg("%s: cannot read the definition: %s", vm, virt_error());
 		goto out;
 	}
@@ -202,8 +202,8 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 		msg("%s: not changed: %s", vm, error_get());
 		goto out;
 	}
-	virDomainFree(dom);
-	if ((dom = virDomainDefineXML(conn, new)) == NULL) {
+	virt.virDomainFree(dom);
+	if ((dom = virt.virDomainDefineXML(conn, new)) == NULL) {
 		msg("%s: libvirt refused the new definition: %s; the old one is unchanged "
 		    "(copy in %s)", vm, virt_error(), saved);
 		goto out;
@@ -217,7 +217,7 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 	rc = EXIT_START;
 out:
 	if (dom)
-		virDomainFree(dom);
+		virt.virDomainFree(dom);
 	free(xml);
 	free(old);
 	free(new);
@@ -256,7 +256,7 @@ cmd_apply(struct opts *o)
 		rc = apply_vm(o, &c, conn, o->nvms ? o->vms[i] : c.cfg.vms[i].name);
 		worst = rc > worst ? rc : worst;
 	}
-	virConnectClose(conn);
+	virt.virConnectClose(conn);
 	ctx_close(&c);
 	return worst;
 }

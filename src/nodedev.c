@@ -2,8 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,9 +31,9 @@ child(int fd, const char *uri, const struct pci_addr *a, bool detach)
 	snprintf(name, sizeof(name), "pci_%04x_%02x_%02x_%x", a->domain, a->bus, a->slot, a->func);
 	if ((conn = virt_open(uri)) == NULL)
 		snprintf(out, sizeof(out), "%s", error_get());
-	else if ((dev = virNodeDeviceLookupByName(conn, name)) == NULL)
+	else if ((dev = virt.virNodeDeviceLookupByName(conn, name)) == NULL)
 		snprintf(out, sizeof(out), "libvirt does not know %s: %s", name, virt_error());
-	else if ((detach ? virNodeDeviceDetachFlags(dev, "vfio", 0) : virNodeDeviceReAttach(dev)) < 0)
+	else if ((detach ? virt.virNodeDeviceDetachFlags(dev, "vfio", 0) : virt.virNodeDeviceReAttach(dev)) < 0)
 		snprintf(out, sizeof(out), "libvirt could not %s %s: %s",
 		    detach ? "detach" : "reattach", name, virt_error());
 	else
