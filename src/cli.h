@@ -11,6 +11,7 @@
 #include "heldby.h"
 #include "inventory.h"
 #include "plan.h"
+#include "state.h"
 
 enum {
 	O_CONFIG = 1 << 0, O_SYSFS = 1 << 1, O_STATE = 1 << 2, O_CONNECT = 1 << 3,
@@ -43,9 +44,14 @@ struct ctx {
  * scans sysfs.  Returns 0 or an exit code, having printed the reason. */
 int ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan);
 void ctx_close(struct ctx *c);
-/* The inventory (with what the config's rules need: names, serials) and
- * the host-critical devices.  -1 with error_set(). */
+/* The whole inventory (with what the config's rules need: names,
+ * serials) and the host-critical devices.  -1 with error_set(). */
 int ctx_scan(struct ctx *c, const char *sysfs, unsigned scan);
+/* The same, read in full only where vm's plan can look (sysfs.h): its
+ * rules, x's hostdevs (x may be NULL) and the addresses in mine (NULL:
+ * none), with names for what the plan prints. */
+int ctx_scan_vm(struct ctx *c, const char *sysfs, const char *vm,
+    const struct domxml *x, const struct record *mine);
 /* Exit code 2 with a message when a VM named on the command line has no
  * [vm] section. */
 int ctx_check_vms(const struct ctx *c, char **names, int n);

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sysfs.h"
@@ -25,17 +26,42 @@ ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
 	return 0;
 }
 
-int
-ctx_scan(struct ctx *c, const char *sysfs, unsigned scan)
+static int
+scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *f)
 {
 	if (c->cfg.uses & M_SERIAL)
-		scan |= SCAN_SERIAL;
+		flags |= SCAN_SERIAL;
 	if (c->cfg.uses & M_NAME)
-		scan |= SCAN_NAMES;
-	if (inv_scan(sysfs, scan, &c->inv) < 0)
+		flags |= SCAN_NAMES;
+	if (inv_scan(sysfs, flags, f, &c->inv) < 0)
 		return -1;
 	criticals_load(sysfs, &c->inv, &c->crit);
 	return 0;
+}
+
+int
+ctx_scan(struct ctx *c, const char *sysfs, unsigned flags)
+{
+	return scan(c, sysfs, flags, NULL);
+}
+
+int
+ctx_scan_vm(struct ctx *c, const char *sysfs, const char *vm,
+    const struct domxml *x, const struct record *mine)
+{
+	struct scan_focus f = { .vm = config_vm(&c->cfg, vm) };
+	struct pci_addr *a = NULL;
+	size_t i, cap = 0;
+	int r;
+
+	for (i = 0; x && i < x->n; i++)
+		*PUSH(a, f.naddrs, cap) = x->hostdevs[i].addr;
+	for (i = 0; mine && i < mine->n; i++)
+		*PUSH(a, f.naddrs, cap) = mine->v[i].addr;
+	f.addrs = a;
+	r = scan(c, sysfs, SCAN_NAMES, &f);
+	free(a);
+	return r;
 }
 
 void

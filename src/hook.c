@@ -70,11 +70,12 @@ read_domain(const char *vm, struct domxml *x)
 /* The inventory, with what pthook itself moved shown under the driver
  * it had: a `driver=` rule names the device, not pthook's doing. */
 static int
-scan(struct ctx *c, const char *sysfs, const struct record *mine)
+scan(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
+    const struct record *mine)
 {
 	size_t i;
 
-	if (ctx_scan(c, sysfs, SCAN_NAMES) < 0)
+	if (ctx_scan_vm(c, sysfs, vm, x, mine) < 0)
 		return -1;
 	for (i = 0; i < mine->n; i++) {
 		struct device *d = (struct device *)inv_find(&c->inv, &mine->v[i].addr);
@@ -181,7 +182,7 @@ prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
 		return EXIT_HOST;
 	}
 	if (state_read(state, vm, &mine) < 0 || holders_load(state, vm, &h) < 0 ||
-	    scan(c, sysfs, &mine) < 0) {
+	    scan(c, sysfs, vm, &x, &mine) < 0) {
 		fail(vm, error_get());
 		goto out;
 	}
@@ -266,7 +267,7 @@ rewrite(const char *vm, struct ctx *c, const char *sysfs)
 
 	if (read_domain(vm, &x) < 0)
 		return EXIT_USAGE;
-	if (ctx_scan(c, sysfs, SCAN_NAMES) < 0) {
+	if (ctx_scan_vm(c, sysfs, vm, &x, NULL) < 0) {
 		fail(vm, error_get());
 		domxml_free(&x);
 		return EXIT_HOST;

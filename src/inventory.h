@@ -25,6 +25,7 @@ struct device {
 	char *name;		/* pci.ids "Vendor Device", or NULL */
 	char *serial;		/* PCIe DSN as lspci prints it, or NULL */
 	bool bridge;
+	bool partial;		/* only addr, vendor, device read (sysfs.h) */
 };
 
 struct inventory {

@@ -300,16 +300,22 @@ addr_matches(const struct match *m, const struct pci_addr *a)
 }
 
 bool
+match_ids(const struct match *m, const struct device *d)
+{
+	unsigned k = m->keys;
+
+	return (!(k & M_VENDOR) || d->vendor == m->vendor) &&
+	    (!(k & M_DEVICE) || d->device == m->device) &&
+	    (!(k & M_ADDRESS) || addr_matches(m, &d->addr));
+}
+
+bool
 match_device(const struct match *m, const struct device *d)
 {
 	unsigned k = m->keys;
 	const char *drv;
 
-	if (d->bridge)
-		return false;
-	if ((k & M_VENDOR) && d->vendor != m->vendor)
-		return false;
-	if ((k & M_DEVICE) && d->device != m->device)
+	if (d->bridge || !match_ids(m, d))
 		return false;
 	if ((k & M_SUBSYS) && (!d->has_subsys || d->subvendor != m->subvendor ||
 	    d->subdevice != m->subdevice))
@@ -327,8 +333,6 @@ match_device(const struct match *m, const struct device *d)
 	if ((k & M_SERIAL) && (d->serial == NULL || strcasecmp(d->serial, m->serial) != 0))
 		return false;
 	if ((k & M_NAME) && (d->name == NULL || regexec(&m->name_re, d->name, 0, NULL, 0) != 0))
-		return false;
-	if ((k & M_ADDRESS) && !addr_matches(m, &d->addr))
 		return false;
 	return true;
 }

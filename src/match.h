@@ -44,6 +44,9 @@ void match_free(struct match *m);
 /* Criteria only: index and all are applied by the caller over the
  * ordered candidate list.  Bridges never match. */
 bool match_device(const struct match *m, const struct device *d);
+/* The part of match_device() that a device's address, vendor and device
+ * decide: false rules the device out before anything else is read. */
+bool match_ids(const struct match *m, const struct device *d);
 /* A rule that names a place on the bus and nothing the device is. */
 bool match_is_address_only(const struct match *m);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "pcilib.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct slot {
 
 struct scan {
 	const char *sysfs;
+	const struct scan_focus *focus;
 	struct slot *slots;
 	size_t nslots, slotcap;
 };
@@ -121,25 +123,27 @@ read_link_base(int dfd, const char *name, char **out)
 }
 
 static int
-scan_device(struct scan *s, int dirfd_, const char *name, struct device *d)
+open_device(const struct scan *s, int devices, const char *name)
 {
-	unsigned sv, sd, rev;
-	char *group = NULL, *end;
-	int dfd, r = -1;
+	int dfd = openat(devices, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	d->group = GROUP_NONE;
-	d->revision = -1;
-	pci_addr_fmt(&d->addr, d->addr_str);
-	dfd = openat(dirfd_, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
+	if (dfd < 0)
 		error_set("sysfs: %s: cannot open %s/bus/pci/devices/%s: %s; "
 		    "the device went away during the scan, try again",
 		    name, s->sysfs, name, strerror(errno));
-		return -1;
-	}
-	if (read_hex(s, dfd, d, "vendor", 0xffff, &d->vendor, true) ||
-	    read_hex(s, dfd, d, "device", 0xffff, &d->device, true) ||
-	    read_hex(s, dfd, d, "class", 0xffffff, &d->class, true))
+	return dfd;
+}
+
+/* Everything but address, vendor and device. */
+static int
+scan_rest(const struct scan *s, int dfd, struct device *d)
+{
+	unsigned sv, sd, rev;
+	char *group = NULL, *end;
+	int r = -1;
+
+	d->partial = false;
+	if (read_hex(s, dfd, d, "class", 0xffffff, &d->class, true))
 		goto out;
 	switch (read_hex(s, dfd, d, "subsystem_vendor", 0xffff, &sv, false)) {
 	case -1:
@@ -160,7 +164,7 @@ scan_device(struct scan *s, int dirfd_, const char *name, struct device *d)
 	if (read_link_base(dfd, "driver", &d->driver) < 0 ||
 	    read_link_base(dfd, "iommu_group", &group) < 0) {
 		error_set("sysfs: %s: cannot read links in %s/bus/pci/devices/%s: %s",
-		    name, s->sysfs, name, strerror(errno));
+		    d->addr_str, s->sysfs, d->addr_str, strerror(errno));
 		goto out;
 	}
 	if (group) {
@@ -169,7 +173,7 @@ scan_device(struct scan *s, int dirfd_, const char *name, struct device *d)
 		if (*group == '\0' || *end != '\0' || g < 0 || g > INT_MAX) {
 			error_set("sysfs: %s: iommu_group points to \"%s\", not a group "
 			    "number (%s/bus/pci/devices/%s/iommu_group)",
-			    name, group, s->sysfs, name);
+			    d->addr_str, group, s->sysfs, d->addr_str);
 			goto out;
 		}
 		d->group = (int)g;
@@ -180,7 +184,90 @@ scan_device(struct scan *s, int dirfd_, const char *name, struct device *d)
 	r = 0;
 out:
 	free(group);
+	return r;
+}
+
+/* Could a decision about the focus involve this device? */
+static bool
+wanted(const struct scan_focus *f, const struct device *d)
+{
+	size_t i;
+
+	if (f == NULL)
+		return true;
+	for (i = 0; i < f->naddrs; i++)
+		if (pci_addr_eq(&f->addrs[i], &d->addr))
+			return true;
+	for (i = 0; f->vm && i < f->vm->npci; i++)
+		if (match_ids(&f->vm->pci[i].m, d))
+			return true;
+	return false;
+}
+
+static int
+scan_device(struct scan *s, int devices, const char *name, struct device *d)
+{
+	int dfd, r = -1;
+
+	d->group = GROUP_NONE;
+	d->revision = -1;
+	d->partial = true;
+	pci_addr_fmt(&d->addr, d->addr_str);
+	if ((dfd = open_device(s, devices, name)) < 0)
+		return -1;
+	if (read_hex(s, dfd, d, "vendor", 0xffff, &d->vendor, true) == 0 &&
+	    read_hex(s, dfd, d, "device", 0xffff, &d->device, true) == 0)
+		r = wanted(s->focus, d) ? scan_rest(s, dfd, d) : 0;
 	close(dfd);
+	return r;
+}
+
+/* Group mates of what was read in full, read in full too: viability is
+ * decided over whole groups.  The kernel lists them under
+ * kernel/iommu_groups/N/devices. */
+static int
+complete_groups(const struct scan *s, int devices, struct inventory *inv)
+{
+	int *done = NULL, dfd, r = 0;
+	size_t ndone = 0, donecap = 0, i, j;
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *dir;
+
+	for (i = 0; r == 0 && i < inv->n; i++) {
+		int g = inv->devs[i].group;
+
+		if (inv->devs[i].partial || g == GROUP_NONE)
+			continue;
+		for (j = 0; j < ndone && done[j] != g; j++)
+			;
+		if (j < ndone)
+			continue;
+		*PUSH(done, ndone, donecap) = g;
+		snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", s->sysfs, g);
+		if ((dir = opendir(path)) == NULL) {
+			error_set("sysfs: %s: cannot list IOMMU group %d (%s): %s",
+			    inv->devs[i].addr_str, g, path, strerror(errno));
+			r = -1;
+			break;
+		}
+		while (r == 0 && (e = readdir(dir)) != NULL) {
+			struct pci_addr a;
+			struct device *m;
+
+			if (pci_addr_parse(e->d_name, &a, NULL) < 0 ||
+			    (m = (struct device *)inv_find(inv, &a)) == NULL || !m->partial)
+				continue;
+			if ((dfd = open_device(s, devices, m->addr_str)) < 0) {
+				r = -1;
+				break;
+			}
+			r = scan_rest(s, dfd, m);
+			close(dfd);
+		}
+		closedir(dir);
+	}
+	free(done);
 	return r;
 }
 
@@ -195,6 +282,8 @@ fill_from_libpci(const char *sysfs, unsigned flags, struct inventory *inv)
 	for (i = 0; i < inv->n; i++) {
 		struct device *d = &inv->devs[i];
 
+		if (d->partial)
+			continue;
 		if (flags & SCAN_NAMES)
 			d->name = pcilib_name(p, d->vendor, d->device);
 		if (flags & SCAN_SERIAL)
@@ -205,9 +294,10 @@ fill_from_libpci(const char *sysfs, unsigned flags, struct inventory *inv)
 }
 
 int
-inv_scan(const char *sysfs, unsigned flags, struct inventory *inv)
+inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
+    struct inventory *inv)
 {
-	struct scan s = { .sysfs = sysfs };
+	struct scan s = { .sysfs = sysfs, .focus = focus };
 	struct dirent *e;
 	char path[PATH_MAX];
 	DIR *dir;
@@ -237,6 +327,10 @@ inv_scan(const char *sysfs, unsigned flags, struct inventory *inv)
 		}
 	}
 	inv_sort(inv);
+	if (focus && complete_groups(&s, dirfd(dir), inv) < 0) {
+		inv_free(inv);
+		goto out;
+	}
 	if ((flags & (SCAN_NAMES | SCAN_SERIAL)) && fill_from_libpci(sysfs, flags, inv) < 0) {
 		inv_free(inv);
 		goto out;

@@ -12,7 +12,22 @@ enum {
 /* The sysfs root: --sysfs, else $PTHOOK_SYSFS, else /sys. */
 const char *sysfs_root(const char *opt);
 
-/* Returns 0, or -1 with error_set() naming the path and the fix. */
-int inv_scan(const char *sysfs, unsigned flags, struct inventory *inv);
+struct vm_conf;
+
+/* What a command decides about.  With a focus only the functions a
+ * decision can involve are read in full: those a rule of vm may select
+ * (match_ids), those at addrs, and every member of their IOMMU groups.
+ * The rest keep address, vendor and device (d->partial): on a host
+ * with thousands of SR-IOV functions that is most of the work saved. */
+struct scan_focus {
+	const struct vm_conf *vm;
+	const struct pci_addr *addrs;
+	size_t naddrs;
+};
+
+/* Reads everything when focus is NULL.  Returns 0, or -1 with
+ * error_set() naming the path and the fix. */
+int inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
+    struct inventory *inv);
 
 #endif

@@ -85,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			link_to(f == 7 ? "driver" : "iommu_group", p, n);
 		p += n;
 	}
-	if (inv_scan(root, SCAN_SERIAL, &inv) == 0)
+	if (inv_scan(root, SCAN_SERIAL, NULL, &inv) == 0)
 		inv_free(&inv);
 	return 0;
 }
