@@ -29,8 +29,15 @@ export PTHOOK_CONFIG=$W/pthook.ini PTHOOK_STATE_DIR=$W/state PTHOOK_LIBVIRT_RUN=
 echo "<domain><name>bench</name><devices></devices></domain>" > "$W/empty.xml"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "| functions | fast path µs (÷ /bin/true) | prepare µs | --simulate µs | list µs | lspci -n µs | prepare ÷ lspci | simulate ÷ lspci | prepare peak RSS KiB |"
-echo "|---|---|---|---|---|---|---|---|---|"
+# heap KIB ARGS...: peak heap (malloc'ed bytes, valgrind massif) of one run
+heap() {
+	valgrind --tool=massif --massif-out-file="$W/massif" "$B/pthook" "$@" \
+		< "$W/dom.xml" > /dev/null 2>&1
+	sed -n 's/^mem_heap_B=//p' "$W/massif" | sort -n | tail -1 | awk '{ printf "%d", $1 / 1024 }'
+}
+command -v valgrind >/dev/null || { echo "bench: valgrind missing: make deps" >&2; exit 1; }
+echo "| functions | fast path µs (÷ /bin/true) | prepare µs | --simulate µs | list µs | lspci -n µs | prepare ÷ lspci | simulate ÷ lspci | list ÷ lspci | peak heap KiB prepare / simulate / list | peak RSS KiB prepare |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do
 	"$B/tools/synthhost" "$n" > "$W/h.inv"
 	rm -rf "$W/sys"; "$B/tools/fakesys" "$W/h.inv" "$W/sys"
@@ -44,7 +51,9 @@ for n in $SIZES; do
 	read -r t_sim _ < <("$W/tick" $runs "$BATCHES" "$B/pthook" --simulate "$W/dom.xml")
 	read -r t_list _ < <("$W/tick" $runs "$BATCHES" "$B/pthook" list)
 	read -r t_lspci _ < <("$W/tick" $runs "$BATCHES" "$(command -v lspci)" -n -A linux-sysfs -O "sysfs.path=$W/sys/bus/pci")
-	echo "| $n | $t_fast ($(ratio "$t_fast" "$t_true")) | $t_prep | $t_sim | $t_list | $t_lspci | $(ratio "$t_prep" "$t_lspci") | $(ratio "$t_sim" "$t_lspci") | $rss |"
+	h="$(heap bench prepare begin -) / $(heap --simulate "$W/dom.xml") / $(heap list)"
+	echo "| $n | $t_fast ($(ratio "$t_fast" "$t_true")) | $t_prep | $t_sim | $t_list | $t_lspci |" \
+		"$(ratio "$t_prep" "$t_lspci") | $(ratio "$t_sim" "$t_lspci") | $(ratio "$t_list" "$t_lspci") | $h | $rss |"
 done
 echo
 echo "$(uname -m), $(nproc) cores, $(date -u +%Y-%m-%d); medians of $BATCHES batches; /bin/true: $t_true µs"

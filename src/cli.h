@@ -49,8 +49,8 @@ void ctx_close(struct ctx *c);
 int ctx_scan(struct ctx *c, const char *sysfs, unsigned scan);
 /* The same, read in full only where vm's plan can look (sysfs.h): its
  * rules, x's hostdevs (x may be NULL) and the addresses in mine (NULL:
- * none), with names for what the plan prints. */
-int ctx_scan_vm(struct ctx *c, const char *sysfs, const char *vm,
+ * none).  flags as for ctx_scan. */
+int ctx_scan_vm(struct ctx *c, const char *sysfs, unsigned flags, const char *vm,
     const struct domxml *x, const struct record *mine);
 /* Exit code 2 with a message when a VM named on the command line has no
  * [vm] section. */

@@ -109,7 +109,7 @@ cmd_simulate(struct opts *o)
 	}
 	old = domxml_serialize(&x);
 	if (named && rewrites) {
-		if (ctx_scan_vm(&c, sysfs_root(o->sysfs), x.name, &x, NULL) < 0) {
+		if (ctx_scan_vm(&c, sysfs_root(o->sysfs), SCAN_NAMES, x.name, &x, NULL) < 0) {
 			msg("%s: %s", x.name, error_get());
 			rc = EXIT_HOST;
 			goto out;

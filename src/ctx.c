@@ -46,7 +46,7 @@ ctx_scan(struct ctx *c, const char *sysfs, unsigned flags)
 }
 
 int
-ctx_scan_vm(struct ctx *c, const char *sysfs, const char *vm,
+ctx_scan_vm(struct ctx *c, const char *sysfs, unsigned flags, const char *vm,
     const struct domxml *x, const struct record *mine)
 {
 	struct scan_focus f = { .vm = config_vm(&c->cfg, vm) };
@@ -59,7 +59,7 @@ ctx_scan_vm(struct ctx *c, const char *sysfs, const char *vm,
 	for (i = 0; mine && i < mine->n; i++)
 		*PUSH(a, f.naddrs, cap) = mine->v[i].addr;
 	f.addrs = a;
-	r = scan(c, sysfs, SCAN_NAMES, &f);
+	r = scan(c, sysfs, flags, &f);
 	free(a);
 	return r;
 }

@@ -75,7 +75,7 @@ scan(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
 {
 	size_t i;
 
-	if (ctx_scan_vm(c, sysfs, vm, x, mine) < 0)
+	if (ctx_scan_vm(c, sysfs, 0, vm, x, mine) < 0)
 		return -1;
 	for (i = 0; i < mine->n; i++) {
 		struct device *d = (struct device *)inv_find(&c->inv, &mine->v[i].addr);
@@ -84,6 +84,21 @@ scan(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
 			d->orig_driver = xstrdup(mine->v[i].driver ? mine->v[i].driver : "none");
 	}
 	return 0;
+}
+
+/* The plan, with pci.ids names only when a person will read it: a
+ * refusal (a stale definition refuses only a start).  A start that goes
+ * through never loads the ids file. */
+static void
+plan_vm(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
+    const struct holders *h, bool stale_refuses, struct plan *p)
+{
+	ctx_plan(c, vm, x, h, p);
+	if ((p->errors.n || (stale_refuses && p->stale.n)) &&
+	    inv_lookup(sysfs, SCAN_NAMES, &c->inv) == 0) {
+		plan_free(p);
+		ctx_plan(c, vm, x, h, p);
+	}
 }
 
 static bool
@@ -186,7 +201,7 @@ prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
 		fail(vm, error_get());
 		goto out;
 	}
-	ctx_plan(c, vm, &x, &h, &p);
+	plan_vm(c, sysfs, vm, &x, &h, true, &p);
 	if (p.errors.n || p.stale.n) {
 		say_all(&p.errors);
 		say_all(&p.stale);
@@ -267,12 +282,12 @@ rewrite(const char *vm, struct ctx *c, const char *sysfs)
 
 	if (read_domain(vm, &x) < 0)
 		return EXIT_USAGE;
-	if (ctx_scan_vm(c, sysfs, vm, &x, NULL) < 0) {
+	if (ctx_scan_vm(c, sysfs, 0, vm, &x, NULL) < 0) {
 		fail(vm, error_get());
 		domxml_free(&x);
 		return EXIT_HOST;
 	}
-	ctx_plan(c, vm, &x, NULL, &p);
+	plan_vm(c, sysfs, vm, &x, NULL, false, &p);
 	if (p.errors.n == 0) {
 		domxml_rewrite(&x, &p);
 		out = domxml_serialize(&x);

@@ -271,8 +271,8 @@ complete_groups(const struct scan *s, int devices, struct inventory *inv)
 	return r;
 }
 
-static int
-fill_from_libpci(const char *sysfs, unsigned flags, struct inventory *inv)
+int
+inv_lookup(const char *sysfs, unsigned flags, struct inventory *inv)
 {
 	struct pcilib *p;
 	size_t i;
@@ -284,9 +284,9 @@ fill_from_libpci(const char *sysfs, unsigned flags, struct inventory *inv)
 
 		if (d->partial)
 			continue;
-		if (flags & SCAN_NAMES)
+		if ((flags & SCAN_NAMES) && d->name == NULL)
 			d->name = pcilib_name(p, d->vendor, d->device);
-		if (flags & SCAN_SERIAL)
+		if ((flags & SCAN_SERIAL) && d->serial == NULL)
 			d->serial = pcilib_serial(p, &d->addr);
 	}
 	pcilib_close(p);
@@ -331,7 +331,7 @@ inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
 		inv_free(inv);
 		goto out;
 	}
-	if ((flags & (SCAN_NAMES | SCAN_SERIAL)) && fill_from_libpci(sysfs, flags, inv) < 0) {
+	if ((flags & (SCAN_NAMES | SCAN_SERIAL)) && inv_lookup(sysfs, flags, inv) < 0) {
 		inv_free(inv);
 		goto out;
 	}

@@ -25,6 +25,10 @@ struct scan_focus {
 	size_t naddrs;
 };
 
+/* pci.ids names and/or serials (SCAN_*) of the functions read in full
+ * that lack them.  -1 with error_set() when libpci fails. */
+int inv_lookup(const char *sysfs, unsigned flags, struct inventory *inv);
+
 /* Reads everything when focus is NULL.  Returns 0, or -1 with
  * error_set() naming the path and the fix. */
 int inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,

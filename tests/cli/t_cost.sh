@@ -44,6 +44,24 @@ pci = 8086:10d3 slot=2')
 	[ "$d" -le $((3 * n + n / 8)) ] || fail "prepare: $d more opens for $n more functions (> 3 each)"
 }
 
+t_prepare_reads_pci_ids_only_to_refuse() {
+	local cfg; cfg=$(config '[vm "b"]
+pci = 8086:10d3 slot=2')
+	"$TOOLS/synthhost" 64 > "$TMP/h.inv"
+	"$TOOLS/fakesys" "$TMP/h.inv" "$TMP/sys"
+	echo "<domain><name>b</name><devices/></domain>" > "$TMP/d.xml"
+	export PTHOOK_CONFIG=$cfg PTHOOK_SYSFS=$TMP/sys PTHOOK_STATE_DIR=$TMP/st
+	"$PTHOOK" --simulate "$TMP/d.xml" --op migrate > "$TMP/ok.xml" 2>/dev/null
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=openat -o "$TMP/st.ok" \
+		"$PTHOOK" b prepare begin - < "$TMP/ok.xml" > /dev/null 2>&1 || fail "prepare refused"
+	grep -q 'pci\.ids' "$TMP/st.ok" && fail "a prepare that goes through loaded pci.ids"
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=openat -o "$TMP/st.no" \
+		"$PTHOOK" b prepare begin - < "$TMP/d.xml" > /dev/null 2> "$TMP/err"
+	grep -q 'pci\.ids' "$TMP/st.no" || fail "the refusal was written without names"
+	grep -q '8086:10d3 Intel Corporation 82574L' "$TMP/err" || fail "no name in: $(cat "$TMP/err")"
+	unset PTHOOK_CONFIG PTHOOK_SYSFS PTHOOK_STATE_DIR
+}
+
 t_fast_path_cost_does_not_grow() {
 	local cfg d n; cfg=$(config '[vm "b"]
 pci = 8086:10d3 slot=2')
