@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "hook.h"
+#include "log.h"
 #include "state.h"
 #include "sysfs.h"
 #include "util.h"
@@ -26,6 +27,7 @@ cmd_release(struct opts *o)
 		config_free(&cfg);
 		config_init(&cfg, path);
 	}
+	log_open(o->args[0], "release", o->verbose > 0);
 	rc = hook_release(o->args[0], &cfg, sysfs_root(o->sysfs), state_dir(o->state_dir));
 	if (rc == EXIT_START && o->verbose)
 		printf("%s: released\n", o->args[0]);

@@ -41,7 +41,6 @@ move(const struct config *cfg, const char *sysfs, const struct pci_addr *a, bool
     const char *orig)
 {
 	const char *want = detach ? cfg->driver : orig;
-	char as[PCI_ADDR_STRLEN];
 
 	/* a device that had no driver goes back to none: only sysfs can
 	 * leave it unbound, libvirt would probe a driver for it */
@@ -51,8 +50,7 @@ move(const struct config *cfg, const char *sysfs, const struct pci_addr *a, bool
 			return detach ? 0 : rebind_back(sysfs, a, orig);
 		if (cfg->detach == DETACH_LIBVIRT)
 			return -1;
-		log_msg(LOG_WARNING, "%s: %s; falling back to sysfs", pci_addr_fmt(a, as),
-		    error_get());
+		log_dev(LOG_WARNING, a, "fallback", "%s; falling back to sysfs", error_get());
 	}
 	return detach ? rebind_to(sysfs, a, cfg->driver) : rebind_back(sysfs, a, orig);
 }

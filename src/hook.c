@@ -28,7 +28,7 @@ static void
 say(const char *line)
 {
 	fprintf(stderr, "%s\n", line);
-	log_msg(LOG_ERR, "%s", line);
+	log_msg(LOG_ERR, "%s", strncmp(line, "pthook: ", 8) ? line : line + 8);
 }
 
 static void
@@ -123,7 +123,8 @@ roll_back(const struct config *cfg, const char *sysfs, const char *state,
 		struct taken *t = &rec->v[rec->n - 1];
 
 		if (!t->guest && reattach_device(cfg, sysfs, &t->addr, t->driver) < 0)
-			log_msg(LOG_ERR, "%s: rollback: %s", pci_addr_fmt(&t->addr, as), error_get());
+			log_dev(LOG_ERR, &t->addr, "rollback", "%s: rollback: %s",
+			    pci_addr_fmt(&t->addr, as), error_get());
 		free(t->driver);
 		rec->n--;
 	}
@@ -165,7 +166,7 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 
 		if (t->guest)
 			continue;
-		log_msg(LOG_INFO, "%s: prepare: detach %s from %s to %s", vm,
+		log_dev(LOG_INFO, &t->addr, "detach", "%s: prepare: detach %s from %s to %s", vm,
 		    pci_addr_fmt(&t->addr, as), t->driver ? t->driver : "no driver", cfg->driver);
 		if (detach_device(cfg, sysfs, &t->addr) < 0) {
 			why = xasprintf("cannot detach %s: %s; nothing was left detached",
@@ -246,11 +247,11 @@ hook_release(const char *vm, const struct config *cfg, const char *sysfs, const 
 			continue;	/* libvirt gives those back itself */
 		pci_addr_fmt(&t->addr, as);
 		if (!cfg->reattach) {
-			log_msg(LOG_INFO, "%s: release: %s stays on %s (reattach = no)", vm, as,
-			    cfg->driver);
+			log_dev(LOG_INFO, &t->addr, "keep", "%s: release: %s stays on %s "
+			    "(reattach = no)", vm, as, cfg->driver);
 			continue;
 		}
-		log_msg(LOG_INFO, "%s: release: give %s back to %s", vm, as,
+		log_dev(LOG_INFO, &t->addr, "reattach", "%s: release: give %s back to %s", vm, as,
 		    t->driver ? t->driver : "no driver");
 		if (reattach_device(cfg, sysfs, &t->addr, t->driver) < 0) {
 			why = xasprintf("cannot give %s back to %s: %s", as,
@@ -310,7 +311,7 @@ hook_main(char **argv)
 	bool named;
 	int rc;
 
-	log_open();
+	log_open(vm, op, false);
 	if ((rc = config_for_vm(NULL, vm, &c.cfg, &named)) != 0)
 		return rc;
 	if (strcmp(op, "release") == 0 && strcmp(sub, "end") == 0) {

@@ -90,6 +90,38 @@ t_prepare_detaches_group_mate_and_release_gives_it_back() {
 	stop_world
 }
 
+t_actions_logged_to_the_journal_with_fields() {
+	local j=$TMP/journal.sock
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	world twins
+	python3 "$ROOT/tests/tools/journald.py" "$j" "$TMP/journal" > "$TMP/jd.out" &
+	local jd=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/jd.out" 2>/dev/null && break; sleep 0.02; done
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	PTHOOK_JOURNAL_SOCKET=$j STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 0
+	PTHOOK_JOURNAL_SOCKET=$j run -v release audio
+	rc_is 0
+	err_has "pthook: audio: release: give 0000:00:1f.4 back to i801_smbus"
+	sleep 0.2
+	kill "$jd"; wait "$jd" 2>/dev/null
+	# one datagram per action, with the fields journalctl filters on
+	python3 - "$TMP/journal" <<'PY' || fail "journal: $(cat "$TMP/journal")"
+import sys
+msgs = [dict(l.split("=", 1) for l in m.strip().splitlines())
+        for m in open(sys.argv[1]).read().split("--\n") if m.strip()]
+def one(**kw):
+    hits = [m for m in msgs if all(m.get(k) == v for k, v in kw.items())]
+    assert len(hits) == 1, (kw, msgs)
+    return hits[0]
+d = one(PTHOOK_ACTION="detach", PTHOOK_DEVICE="0000:00:1f.4", PTHOOK_DOMAIN="audio",
+        PTHOOK_OP="prepare", SYSLOG_IDENTIFIER="pthook", PRIORITY="6")
+assert "detach 0000:00:1f.4 from i801_smbus to vfio-pci" in d["MESSAGE"], d
+one(PTHOOK_ACTION="reattach", PTHOOK_DEVICE="0000:00:1f.4", PTHOOK_OP="release")
+PY
+	stop_world
+}
+
 t_release_after_refused_prepare_touches_nothing() {
 	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
 	world twins
@@ -317,7 +349,7 @@ group = detach')
 }
 
 t_migrate_and_restore_print_rewritten_xml() {
-	PTHOOK_CONFIG=$(config "$(cat "$ROOT/etc/pthook.ini")")
+	PTHOOK_CONFIG=$(config "$(cat "$ROOT/etc/examples/pthook.ini")")
 	world intel-z690-desktop
 	STDIN=$ROOT/etc/examples/win10.xml run win10 migrate begin -
 	rc_is 0
