@@ -24,7 +24,7 @@ enum {
 struct opts {
 	const char *config, *sysfs, *state_dir, *connect;
 	const char *op, *debug_xml, *backup_dir, *simulate;
-	bool json, dry_run, yes;
+	bool json, dry_run, yes, help;
 	int verbose;
 	char **vms;
 	int nvms;

@@ -17,18 +17,55 @@ struct command {
 	const char *name;
 	int (*run)(struct opts *);
 	unsigned allowed;	/* options beyond O_COMMON */
-	const char *usage;
+	const char *usage;	/* one line (two for apply) for pthook --help */
+	const char *help;	/* what pthook COMMAND --help adds */
 };
 
 static const struct command commands[] = {
-	{ "list", cmd_list, 0, "list [VM...]            PCI devices by IOMMU group, with driver and owner" },
-	{ "check", cmd_check, 0, "check [VM...]           validate the config against this host; no changes" },
+	{ "list", cmd_list, 0,
+	  "list [VM...]            PCI devices by IOMMU group, with driver and owner",
+	  "The host's PCI functions by IOMMU group: class, ids, name, driver and the\n"
+	  "VM that claims each (every VM's claims; VM... picks which VMs' rules\n"
+	  "count).  Devices with no IOMMU group come last.\n"
+	  "  --json          SPEC section 4 JSON\n"
+	  "  -v              also PCIe serial numbers\n" },
+	{ "check", cmd_check, 0,
+	  "check [VM...]           validate the config against this host; no changes",
+	  "Lint the config against this host: rules matching nothing or several\n"
+	  "devices, groups that are not viable, devices two VMs want, host-critical\n"
+	  "devices, address-only rules.  Exit 1 on errors, 0 with warnings only.\n"
+	  "  -v              each VM's plan, step by step\n" },
 	{ "apply", cmd_apply, O_VM | O_DRYRUN | O_YES | O_DEBUGXML | O_BACKUP,
 	  "apply [--vm NAME]... [--dry-run] [-y|--yes] [--debug-xml FILE] [--backup-dir DIR]\n"
-	  "                               rewrite persistent libvirt definitions to match" },
-	{ "release", cmd_release, 0, "release VM              give back what the hook detached for VM" },
-	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE, "--simulate FILE.xml [--op OP]   dry run of the hook for that domain XML ('-' = stdin)" },
+	  "                               rewrite persistent libvirt definitions to match",
+	  "Rewrite the persistent libvirt definitions to match the config: a unified\n"
+	  "diff per VM, a question, a backup of the old definition, virDomainDefineXML,\n"
+	  "and a read-back check.\n"
+	  "  --vm NAME       only this VM (repeatable; default: every configured VM)\n"
+	  "  --dry-run       show the diff, change nothing\n"
+	  "  -y, --yes       do not ask\n"
+	  "  --debug-xml F   write each proposed definition to F with -VM before the extension\n"
+	  "  --backup-dir D  where old definitions go (default /var/lib/pthook/backup)\n"
+	  "  --connect URI   libvirt URI (default: uri from the config)\n"
+	  "  -v              also the plan, step by step\n" },
+	{ "release", cmd_release, 0,
+	  "release VM              give back what the hook detached for VM",
+	  "What the hook does on 'release end', by hand: give back, newest first,\n"
+	  "what pthook detached for VM, and forget it.  Harmless when there is nothing.\n"
+	  "  -v              say what was given back\n" },
+	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE,
+	  "--simulate FILE.xml [--op OP]   dry run of the hook for that domain XML ('-' = stdin)",
+	  "Dry run of the hook: stdout is the rewritten domain XML; stderr the plan,\n"
+	  "the refusals and a unified diff.  The exit code is the hook's.\n"
+	  "  --op OP         prepare (default), migrate, restore, ...\n"
+	  "  --json          one JSON object instead (SPEC section 4)\n" },
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char common_usage[] =
+    "common: -c/--config FILE  --sysfs DIR  --state-dir DIR  --connect URI  "
+    "--json  -v/--verbose  -h/--help  --version\n";
 
 static void
 usage(FILE *f)
@@ -36,10 +73,41 @@ usage(FILE *f)
 	size_t i;
 
 	fputs("usage: pthook DOMAIN OP SUBOP EXTRA     (the libvirt hook; domain XML on stdin)\n", f);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "       pthook %s\n", commands[i].usage);
-	fputs("common: -c/--config FILE  --sysfs DIR  --state-dir DIR  --connect URI  "
-	    "--json  -v/--verbose  -h/--help  --version\n", f);
+	fputs("       pthook help [COMMAND]\n", f);
+	fputs(common_usage, f);
+	fputs("See pthook(8) and pthook.ini(5).\n", f);
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0 ||
+		    (name[0] != '-' && strcmp(commands[i].name + 2, name) == 0 &&
+		    commands[i].name[0] == '-'))
+			return &commands[i];
+	return NULL;
+}
+
+static int
+help(const char *name)
+{
+	const struct command *c;
+
+	if (name == NULL) {
+		usage(stdout);
+		return EXIT_START;
+	}
+	if ((c = find_command(name)) == NULL) {
+		msg("help: no command '%s'; see pthook --help", name);
+		return EXIT_USAGE;
+	}
+	printf("usage: pthook %s\n\n%s%s", c->usage, c->help, common_usage);
+	return EXIT_START;
 }
 
 enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
@@ -90,9 +158,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->vms[o->nvms++] = optarg;
 			o->given |= O_VM;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_START;
+		case 'h': o->help = true; break;
 		case OPT_VERSION:
 			printf("pthook %s\n", PTHOOK_VERSION);
 			return EXIT_START;
@@ -117,9 +183,9 @@ int pthook_core_main(int argc, char **argv);
 int
 pthook_core_main(int argc, char **argv)
 {
+	const struct command *c;
 	struct opts o = { 0 };
 	const char *name;
-	size_t i;
 	int rc;
 
 	/* libvirt runs us with no options and a minimal environment */
@@ -132,31 +198,28 @@ pthook_core_main(int argc, char **argv)
 	if (o.simulate) {
 		name = "--simulate";
 	} else if (o.nargs == 0) {
-		usage(stderr);
 		free(o.vms);
+		if (o.help)
+			return help(NULL);
+		usage(stderr);
 		return EXIT_USAGE;
 	} else {
 		name = o.args[0];
 		o.args++;
 		o.nargs--;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		const struct command *c = &commands[i];
-		unsigned extra = o.given & ~(O_COMMON | c->allowed);
-
-		if (strcmp(c->name, name) != 0)
-			continue;
-		if (extra) {
-			msg("%s: an option given does not apply to this command; see "
-			    "pthook --help", name);
-			rc = EXIT_USAGE;
-		} else {
-			rc = c->run(&o);
-		}
-		free(o.vms);
-		return rc;
+	if (strcmp(name, "help") == 0 || o.help) {
+		rc = strcmp(name, "help") ? help(name) : help(o.nargs ? o.args[0] : NULL);
+	} else if ((c = find_command(name)) == NULL || (c->name[0] == '-' && !o.simulate)) {
+		msg("unknown command '%s'; see pthook --help", name);
+		rc = EXIT_USAGE;
+	} else if (o.given & ~(O_COMMON | c->allowed)) {
+		msg("%s: an option given does not apply to this command; see "
+		    "pthook %s --help", name, name);
+		rc = EXIT_USAGE;
+	} else {
+		rc = c->run(&o);
 	}
-	msg("unknown command '%s'; see pthook --help", name);
 	free(o.vms);
-	return EXIT_USAGE;
+	return rc;
 }
