@@ -14,7 +14,7 @@ else
 	$B/tools/fakesys tests/hosts/intel-z690-desktop.inv "$SYS"
 	echo "# no IOMMU here: using the bundled snapshot tests/hosts/intel-z690-desktop.inv"
 fi
-install -m 0600 etc/pthook.ini "$TMP/pthook.ini"
+install -m 0600 etc/examples/pthook.ini "$TMP/pthook.ini"
 show() { echo; echo "\$ $*"; "$@" || echo "(exit code $?)"; }
 export PTHOOK_SYSFS=$SYS PTHOOK_CONFIG=$TMP/pthook.ini
 show $B/pthook list win10 router

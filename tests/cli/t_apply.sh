@@ -5,7 +5,7 @@
 
 setup() {
 	SYS=$(host intel-z690-desktop)
-	CFG=$(config "$(cat "$ROOT/etc/pthook.ini")")
+	CFG=$(config "$(cat "$ROOT/etc/examples/pthook.ini")")
 	cp "$ROOT/tests/libvirt/node.xml" "$TMP/node.xml"
 	URI=test://$TMP/node.xml
 	BK=$TMP/backup-$RANDOM

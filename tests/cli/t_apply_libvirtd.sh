@@ -8,7 +8,7 @@ private_libvirtd
 t_apply_rewrites_the_persistent_definition() {
 	local sys cfg
 	sys=$(host intel-z690-desktop)
-	cfg=$(config "$(cat "$ROOT/etc/pthook.ini")")
+	cfg=$(config "$(cat "$ROOT/etc/examples/pthook.ini")")
 	sed -e "s|<domain type='kvm'|<domain type='qemu'|" -e "s|pc-q35-7.2|q35|" \
 	    -e "/<loader/d" "$ROOT/etc/examples/win10.xml" > "$TMP/win10.xml"
 	virsh -q define "$TMP/win10.xml" >/dev/null || { fail "virsh define failed"; return; }

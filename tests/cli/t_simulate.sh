@@ -5,7 +5,7 @@ EX=$ROOT/etc/examples
 
 z690() {
 	SYS=$(host intel-z690-desktop)
-	CFG=$(config "$(cat "$ROOT/etc/pthook.ini")")
+	CFG=$(config "$(cat "$ROOT/etc/examples/pthook.ini")")
 }
 
 t_simulate_stale_definition() {
