@@ -2,6 +2,8 @@
 PREFIX   ?= /usr
 SBINDIR  ?= $(PREFIX)/sbin
 LIBDIR   ?= $(PREFIX)/lib/pthook
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
@@ -59,7 +61,17 @@ UNIT_BIN := $(UNIT:%=$(B)/tests/%)
 TOOLS := fakesys synthhost fakekernel
 TOOL_BIN := $(TOOLS:%=$(B)/tools/%)
 
-all: $(B)/pthook $(B)/pthook-core.so
+MAN := $(B)/man/pthook.8.gz $(B)/man/pthook.ini.5.gz
+
+all: $(B)/pthook $(B)/pthook-core.so $(MAN)
+
+# The front has LIBDIR compiled in: rebuild it when PREFIX/LIBDIR change.
+$(B)/libdir.stamp: FORCE | $(B)/obj
+	@echo '$(LIBDIR)' | cmp -s - $@ || echo '$(LIBDIR)' > $@
+$(B)/obj/main.o: $(B)/libdir.stamp
+
+$(B)/man/%.gz: src/% | $(B)/man
+	gzip -9nc $< > $@
 
 $(B)/pthook: $(B)/obj/main.o $(FRONT_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs inih 2>/dev/null) $(FRONT_EXTRA)
@@ -82,7 +94,7 @@ $(B)/tests/test_domxml: tests/unit/test_domxml.c $(CORE_OBJ) $(B)/obj/domxml.o |
 $(B)/tools/%: tests/tools/%.c | $(B)/tools
 	$(CC) $(ALL_CFLAGS) -Wno-format-truncation $(ALL_LDFLAGS) -o $@ $<
 
-$(B)/obj $(B)/tests $(B)/tools:
+$(B)/obj $(B)/tests $(B)/tools $(B)/man:
 	mkdir -p $@
 
 tests: all $(UNIT_BIN) $(TOOL_BIN)
@@ -138,13 +150,25 @@ vmtest: all
 asan:
 	$(MAKE) SANITIZE=1 all
 
+# Files only; install.sh (or the Debian package) also places the hook.
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)
-	install -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
-	install -m 0644 $(B)/pthook-core.so $(DESTDIR)$(LIBDIR)/pthook-core.so
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+	install -C -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
+	install -C -m 0644 $(B)/pthook-core.so $(DESTDIR)$(LIBDIR)/pthook-core.so
+	install -C -m 0755 hook/place $(DESTDIR)$(LIBDIR)/place
+	install -C -m 0644 $(B)/man/pthook.8.gz $(DESTDIR)$(MANDIR)/man8/pthook.8.gz
+	install -C -m 0644 $(B)/man/pthook.ini.5.gz $(DESTDIR)$(MANDIR)/man5/pthook.ini.5.gz
+	install -C -m 0644 etc/pthook.bash $(DESTDIR)$(BASHCOMPDIR)/pthook
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/pthook $(DESTDIR)$(LIBDIR)/pthook-core.so \
+		$(DESTDIR)$(LIBDIR)/place $(DESTDIR)$(MANDIR)/man8/pthook.8.gz \
+		$(DESTDIR)$(MANDIR)/man5/pthook.ini.5.gz $(DESTDIR)$(BASHCOMPDIR)/pthook
+	rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan install clean tests deps demo vmtest fuzz fuzz-smoke bench
+.PHONY: FORCE all check asan install uninstall clean tests deps demo vmtest fuzz fuzz-smoke bench
 -include $(wildcard $(B)/obj/*.d $(B)/tests/*.d $(B)/tools/*.d)

@@ -22,6 +22,10 @@
 #endif
 #define CORE "pthook-core.so"
 
+/* what(1) string: hook/place tells pthook's copy in the hooks dir from
+ * a hook of the user's by it. */
+static const char sccsid[] __attribute__((used)) = "@(#)pthook " PTHOOK_VERSION;
+
 /* The hook form for a domain the config does not name: nothing to do,
  * unless pthook still holds devices for it (release). */
 static int

@@ -4,7 +4,7 @@ set -e
 PKGS="build-essential pkg-config clang libvirt-dev libxml2-dev libinih-dev libpci-dev
       pci.ids pciutils libcmocka-dev python3 libxml2-utils valgrind util-linux
       libvirt-clients libvirt-daemon-system qemu-system-x86 busybox-static cpio kmod strace
-      libclang-rt-14-dev"
+      libclang-rt-14-dev mandoc debhelper dpkg-dev fakeroot"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
