@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/run.sh BUILD_DIR...: every test.  Unit and command-line tests
 # against each build (build-asan first, then the plain one); the
-# command-line tests again under valgrind; libFuzzer smoke runs; the
-# real-kernel tier.  Last line: "N passed, N failed".
+# command-line tests again under valgrind; the Debian package; libFuzzer
+# smoke runs; the real-kernel tier.  Last line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 pass=0 fail=0
@@ -46,6 +46,11 @@ if command -v valgrind >/dev/null && [ -d build ]; then
 	for s in tests/cli/t_*.sh; do
 		out=$(VALGRIND=1 BUILD=build bash "$s" 2>&1); tally "valgrind $s" $? "$out"
 	done
+fi
+
+if [ -z "${PTHOOK_NO_PACKAGE:-}" ]; then
+	echo "== the Debian package, built, installed and purged (tests/package.sh)"
+	out=$(tests/package.sh 2>&1); tally "tests/package.sh" $? "$out"
 fi
 
 if [ -x build-fuzz/fuzz_config ]; then
