@@ -47,8 +47,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
 # pthook itself is the front (libc + inih: the hook's fast path) and
 # pthook-core.so everything else; see src/main.c.
-CORE := util pciaddr inventory match config plan
-FRONT := util pciaddr inventory match config state hookshape
+CORE := util pciaddr inventory match usb config plan usbplan
+FRONT := util pciaddr inventory match usb config state hookshape
 HOST := pcilib sysfs json ctx claims domxml diff virt log state rebind nodedev detach heldby critical \
 	hookshape hook core_main \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release
@@ -56,7 +56,7 @@ CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
 
-UNIT := test_pciaddr test_match test_config test_plan test_domxml
+UNIT := test_pciaddr test_match test_config test_plan test_domxml test_usb
 UNIT_BIN := $(UNIT:%=$(B)/tests/%)
 TOOLS := fakesys synthhost fakekernel
 TOOL_BIN := $(TOOLS:%=$(B)/tools/%)

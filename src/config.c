@@ -18,7 +18,7 @@
 enum {
 	K_URI = 1 << 0, K_DRIVER = 1 << 1, K_REATTACH = 1 << 2,
 	K_DETACH = 1 << 3, K_TIMEOUT = 1 << 4, K_GROUP = 1 << 5,
-	K_MANAGED = 1 << 6,
+	K_MANAGED = 1 << 6, K_HOTPLUG = 1 << 7,
 };
 
 /* inih reports neither line numbers nor sections without keys, so the
@@ -194,6 +194,21 @@ add_rule(struct parse *p, struct rule **arr, size_t *n, size_t *cap,
 }
 
 static void
+add_usb_rule(struct parse *p, struct usb_rule **arr, size_t *n, size_t *cap,
+    const char *name, const char *value)
+{
+	struct usb_rule *r;
+	char why[256];
+
+	r = PUSH(*arr, *n, *cap);
+	r->line = p->lineno;
+	if (usb_match_parse(value, &r->m, why, sizeof(why)) < 0) {
+		(*n)--;
+		perr(p, "%s = %s: %s", name, value, why);
+	}
+}
+
+static void
 global_key(struct parse *p, const char *name, const char *value)
 {
 	struct config *c = p->cfg;
@@ -264,8 +279,16 @@ vm_key(struct parse *p, const char *name, const char *value)
 	} else if (strcmp(name, "managed") == 0) {
 		if (once(p, &vm->set, K_MANAGED, name) && !yes_no(value, &vm->managed))
 			perr(p, "managed = %s: expected yes or no", value);
+	} else if (strcmp(name, "usb") == 0) {
+		add_usb_rule(p, &vm->usb, &vm->nusb, &vm->usbcap, name, value);
+	} else if (strcmp(name, "usb_deny") == 0) {
+		add_usb_rule(p, &vm->usb_deny, &vm->ndeny, &vm->denycap, name, value);
+	} else if (strcmp(name, "hotplug") == 0) {
+		if (once(p, &vm->set, K_HOTPLUG, name) && !yes_no(value, &vm->hotplug))
+			perr(p, "hotplug = %s: expected yes or no", value);
 	} else {
-		perr(p, "unknown key '%s' in [vm \"%s\"] (pci group managed)", name, vm->name);
+		perr(p, "unknown key '%s' in [vm \"%s\"] (pci usb usb_deny group managed "
+		    "hotplug)", name, vm->name);
 	}
 }
 
@@ -435,6 +458,16 @@ free_rules(struct rule *r, size_t n)
 	free(r);
 }
 
+static void
+free_usb_rules(struct usb_rule *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		usb_match_free(&r[i].m);
+	free(r);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -443,6 +476,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nvms; i++) {
 		free(cfg->vms[i].name);
 		free_rules(cfg->vms[i].pci, cfg->vms[i].npci);
+		free_usb_rules(cfg->vms[i].usb, cfg->vms[i].nusb);
+		free_usb_rules(cfg->vms[i].usb_deny, cfg->vms[i].ndeny);
 	}
 	free(cfg->vms);
 	free_rules(cfg->protect, cfg->nprotect);

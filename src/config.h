@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "match.h"
+#include "usb.h"
 
 #define CONFIG_DEFAULT "/etc/pthook/pthook.ini"
 
@@ -17,13 +18,21 @@ struct rule {
 	int line;
 };
 
+struct usb_rule {
+	struct usb_match m;
+	int line;
+};
+
 struct vm_conf {
 	char *name;
 	int line;
 	struct rule *pci;
 	size_t npci, pcicap;
+	struct usb_rule *usb, *usb_deny;
+	size_t nusb, usbcap, ndeny, denycap;
 	enum group_policy group;
 	bool managed;
+	bool hotplug;		/* pthook watch attaches devices while it runs */
 	unsigned set;		/* keys seen, to refuse duplicates */
 };
 

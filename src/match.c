@@ -16,8 +16,8 @@ fail(char *err, size_t errlen, const char *fmt, const char *arg)
 	return -1;
 }
 
-static bool
-parse_hex4(const char *s, unsigned *out)
+bool
+match_hex4(const char *s, unsigned *out)
 {
 	if (strlen(s) != 4 || !is_hex_string(s, 4))
 		return false;
@@ -25,9 +25,8 @@ parse_hex4(const char *s, unsigned *out)
 	return true;
 }
 
-/* "VVVV:DDDD" */
-static bool
-parse_id_pair(const char *s, unsigned *a, unsigned *b)
+bool
+match_id_pair(const char *s, unsigned *a, unsigned *b)
 {
 	char left[5];
 
@@ -35,7 +34,7 @@ parse_id_pair(const char *s, unsigned *a, unsigned *b)
 		return false;
 	memcpy(left, s, 4);
 	left[4] = '\0';
-	return parse_hex4(left, a) && parse_hex4(s + 5, b);
+	return match_hex4(left, a) && match_hex4(s + 5, b);
 }
 
 static bool
@@ -92,6 +91,22 @@ regex_too_complex(const char *re)
 	return NULL;
 }
 
+int
+match_regcomp(regex_t *re, const char *val, char *err, size_t errlen)
+{
+	const char *why;
+	char rerr[128];
+	int rc;
+
+	if ((why = regex_too_complex(val)) != NULL)
+		return fail(err, errlen, "name: regular expression too complex: %s", why);
+	if ((rc = regcomp(re, val, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
+		regerror(rc, re, rerr, sizeof(rerr));
+		return fail(err, errlen, "name: bad regular expression: %s", rerr);
+	}
+	return 0;
+}
+
 static int
 set_key(struct match *m, unsigned key, const char *name, char *err, size_t errlen)
 {
@@ -106,19 +121,17 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 {
 	char *end;
 
-	if (*val == '\0')
-		return fail(err, errlen, "'%s=' needs a value", key);
 	if (strcmp(key, "vendor") == 0 || strcmp(key, "device") == 0) {
 		bool v = key[0] == 'v';
 
 		if (set_key(m, v ? M_VENDOR : M_DEVICE, key, err, errlen))
 			return -1;
-		if (!parse_hex4(val, v ? &m->vendor : &m->device))
+		if (!match_hex4(val, v ? &m->vendor : &m->device))
 			return fail(err, errlen, "%s wants 4 hex digits, e.g. 10de", key);
 	} else if (strcmp(key, "subsystem") == 0) {
 		if (set_key(m, M_SUBSYS, key, err, errlen))
 			return -1;
-		if (!parse_id_pair(val, &m->subvendor, &m->subdevice))
+		if (!match_id_pair(val, &m->subvendor, &m->subdevice))
 			return fail(err, errlen, "%s wants VVVV:DDDD, e.g. 1043:85f4", key);
 	} else if (strcmp(key, "class") == 0) {
 		size_t n = strlen(val);
@@ -144,22 +157,11 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 			return fail(err, errlen, "%s wants 16 hex digits as lspci prints "
 			    "them, e.g. 00-11-22-33-44-55-66-77", key);
 	} else if (strcmp(key, "name") == 0) {
-		const char *why;
-		int rc;
-
 		if (set_key(m, M_NAME, key, err, errlen))
 			return -1;
-		if ((why = regex_too_complex(val)) != NULL) {
+		if (match_regcomp(&m->name_re, val, err, errlen) < 0) {
 			m->keys &= ~(unsigned)M_NAME;
-			return fail(err, errlen, "name: regular expression too complex: %s", why);
-		}
-		rc = regcomp(&m->name_re, val, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-		if (rc) {
-			char rerr[128];
-
-			m->keys &= ~(unsigned)M_NAME;
-			regerror(rc, &m->name_re, rerr, sizeof(rerr));
-			return fail(err, errlen, "name: bad regular expression: %s", rerr);
+			return -1;
 		}
 	} else if (strcmp(key, "address") == 0) {
 		if (set_key(m, M_ADDRESS, key, err, errlen))
@@ -191,7 +193,7 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 		return set_key(m, M_ALL, "all", err, errlen);
 	if (strcmp(w, "force") == 0)
 		return set_key(m, M_FORCE, "force", err, errlen);
-	if (parse_id_pair(w, &v, &d)) {
+	if (match_id_pair(w, &v, &d)) {
 		if (set_key(m, M_VENDOR, "vendor", err, errlen) ||
 		    set_key(m, M_DEVICE, "device", err, errlen))
 			return -1;
@@ -212,14 +214,11 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 }
 
 int
-match_parse(const char *text, struct match *m, char *err, size_t errlen)
+match_words(const char *text, match_word_fn *word, void *ctx, char *err, size_t errlen)
 {
 	char *buf, *p;
 	int r = 0;
 
-	memset(m, 0, sizeof(*m));
-	m->index = -1;
-	m->text = xstrdup(text);
 	p = buf = xstrdup(text);
 	while (r == 0) {
 		char *tok, *eq, *val;
@@ -251,7 +250,7 @@ match_parse(const char *text, struct match *m, char *err, size_t errlen)
 		if (*p)
 			*p++ = '\0';
 		if (eq == NULL) {
-			r = bare_word(m, tok, err, errlen);
+			r = word(ctx, NULL, tok, err, errlen);
 			continue;
 		}
 		*eq = '\0';
@@ -266,9 +265,28 @@ match_parse(const char *text, struct match *m, char *err, size_t errlen)
 			val[n - 1] = '\0';
 			val++;
 		}
-		r = criterion(m, tok, val, err, errlen);
+		r = *val ? word(ctx, tok, val, err, errlen) :
+		    fail(err, errlen, "'%s=' needs a value", tok);
 	}
 	free(buf);
+	return r;
+}
+
+static int
+pci_word(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	return key ? criterion(ctx, key, val, err, errlen) : bare_word(ctx, val, err, errlen);
+}
+
+int
+match_parse(const char *text, struct match *m, char *err, size_t errlen)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->index = -1;
+	m->text = xstrdup(text);
+	r = match_words(text, pci_word, m, err, errlen);
 	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE)) == 0)
 		r = fail(err, errlen, "%s", m->keys ? "index/all/force need criteria "
 		    "to pick from" : "empty match: name the device, e.g. 10de:1b81");

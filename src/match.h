@@ -47,6 +47,16 @@ bool match_device(const struct match *m, const struct device *d);
 /* The part of match_device() that a device's address, vendor and device
  * decide: false rules the device out before anything else is read. */
 bool match_ids(const struct match *m, const struct device *d);
+/* The pieces usb.c shares: "VVVV", "VVVV:DDDD" (hex), a name= regex
+ * with pthook's complexity limits, and the word splitter: each blank-
+ * separated word of text goes to word() as (NULL, word) or, for
+ * key=value and key="value with blanks", as (key, value). */
+bool match_hex4(const char *s, unsigned *out);
+bool match_id_pair(const char *s, unsigned *a, unsigned *b);
+int match_regcomp(regex_t *re, const char *val, char *err, size_t errlen);
+typedef int match_word_fn(void *ctx, const char *key, const char *val, char *err,
+    size_t errlen);
+int match_words(const char *text, match_word_fn *word, void *ctx, char *err, size_t errlen);
 /* A rule that names a place on the bus and nothing the device is. */
 bool match_is_address_only(const struct match *m);
 
