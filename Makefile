@@ -8,12 +8,13 @@ DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
 
-PKGS := libvirt libxml-2.0 inih libpci
+PKGS := libvirt libxml-2.0 inih libpci libudev
 # pkg-config name -> Debian package that provides it
 DEV_libvirt    := libvirt-dev
 DEV_libxml-2.0 := libxml2-dev
 DEV_inih       := libinih-dev
 DEV_libpci     := libpci-dev
+DEV_libudev    := libudev-dev
 
 ifeq ($(filter clean deps demo,$(MAKECMDGOALS)),)
 MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
@@ -49,7 +50,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan
 FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs json ctx claims domxml diff virt log state rebind nodedev detach heldby critical \
+HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind nodedev detach heldby critical \
 	hookshape hook core_main \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)

@@ -38,6 +38,7 @@ struct ctx {
 	struct config cfg;
 	struct inventory inv;
 	struct criticals crit;
+	struct usb_inventory usb;	/* with SCAN_USB */
 };
 
 /* Loads the config (required when need_config or named explicitly) and
@@ -59,6 +60,8 @@ int ctx_check_vms(const struct ctx *c, char **names, int n);
  * domains hold (NULL: nothing). */
 void ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p);
+/* The USB devices vm owns that x lacks, added to x; their steps in up. */
+void ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_plan *up);
 
 int cmd_list(struct opts *o);
 int cmd_check(struct opts *o);

@@ -137,6 +137,7 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 	virDomainPtr dom = virt.virDomainLookupByName(conn, vm);
 	char *xml = NULL, *old = NULL, *new = NULL, *saved = NULL, *label_old, *label_new;
 	struct plan p = { 0 };
+	struct usb_plan up = { 0 };
 	struct domxml x = { 0 };
 	size_t i;
 	int rc = EXIT_HOST;
@@ -167,6 +168,10 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 	}
 	old = domxml_serialize(&x);
 	domxml_rewrite(&x, &p);
+	ctx_add_usb(c, vm, &x, &up);
+	if (o->verbose)
+		for (i = 0; i < up.steps.n; i++)
+			printf("%s\n", up.steps.v[i]);
 	new = domxml_serialize(&x);
 	if (o->debug_xml && write_debug_xml(o->debug_xml, vm, new) < 0)
 		goto out;
@@ -223,6 +228,7 @@ out:
 	free(new);
 	free(saved);
 	plan_free(&p);
+	usb_plan_free(&up);
 	domxml_free(&x);
 	return rc;
 }
@@ -239,7 +245,7 @@ cmd_apply(struct opts *o)
 		msg("apply takes VMs as --vm NAME; unexpected '%s'", o->args[0]);
 		return EXIT_USAGE;
 	}
-	if ((rc = ctx_open(&c, o, true, SCAN_NAMES)))
+	if ((rc = ctx_open(&c, o, true, SCAN_NAMES | SCAN_USB)))
 		return rc;
 	if ((rc = ctx_check_vms(&c, o->vms, o->nvms))) {
 		ctx_close(&c);

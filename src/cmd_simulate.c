@@ -49,7 +49,19 @@ json_lines(const struct strlist *a, const struct strlist *b)
 }
 
 static void
-print_json(const char *vm, const struct plan *p, bool refuse, const char *xml)
+json_usb(const struct usb_plan *up)
+{
+	size_t i;
+
+	printf(", \"usb_add\": [");
+	for (i = 0; i < up->n; i++)
+		printf("%s\"%s\"", i ? ", " : "", up->v[i].dev->port);
+	printf("]");
+}
+
+static void
+print_json(const char *vm, const struct plan *p, const struct usb_plan *up, bool refuse,
+    const char *xml)
 {
 	static const struct planned_list none;
 
@@ -61,6 +73,7 @@ print_json(const char *vm, const struct plan *p, bool refuse, const char *xml)
 	json_planned("detach", &p->detach);
 	json_addrs("add", p->add, p->nadd);
 	json_addrs("remove", p->remove, p->nremove);
+	json_usb(up);
 	json_lines(&p->errors, &p->stale);
 	printf(", \"xml\": ");
 	json_str(stdout, xml);
@@ -84,6 +97,7 @@ cmd_simulate(struct opts *o)
 	struct ctx c = { 0 };
 	struct domxml x;
 	struct plan p = { 0 };
+	struct usb_plan up = { 0 };
 	char *buf, *old = NULL, *new = NULL;
 	bool named, refuse = false;
 	size_t len;
@@ -109,13 +123,18 @@ cmd_simulate(struct opts *o)
 	}
 	old = domxml_serialize(&x);
 	if (named && rewrites) {
-		if (ctx_scan_vm(&c, sysfs_root(o->sysfs), SCAN_NAMES, x.name, &x, NULL) < 0) {
+		if (ctx_scan_vm(&c, sysfs_root(o->sysfs), SCAN_NAMES | SCAN_USB, x.name, &x,
+		    NULL) < 0) {
 			msg("%s: %s", x.name, error_get());
 			rc = EXIT_HOST;
 			goto out;
 		}
 		ctx_plan(&c, x.name, &x, NULL, &p);
 		domxml_rewrite(&x, &p);
+		/* the xml is what apply would define (SPEC §4); the hook's own
+		 * migrate/restore rewrite leaves USB alone */
+		if (!strcmp(op, "prepare"))
+			ctx_add_usb(&c, x.name, &x, &up);
 		refuse = p.errors.n > 0 || (!strcmp(op, "prepare") && p.stale.n > 0);
 	} else {
 		p.vm = x.name;
@@ -125,10 +144,11 @@ cmd_simulate(struct opts *o)
 	}
 	new = domxml_serialize(&x);
 	if (o->json) {
-		print_json(x.name, &p, refuse, new);
+		print_json(x.name, &p, &up, refuse, new);
 	} else {
 		fputs(new, stdout);
 		print_lines(&p.steps);
+		print_lines(&up.steps);
 		print_lines(&p.errors);
 		print_lines(&p.stale);
 		diff_unified(stderr, old, new, "domain XML (given)", "domain XML (pthook)");
@@ -138,6 +158,7 @@ out:
 	free(old);
 	free(new);
 	plan_free(&p);
+	usb_plan_free(&up);
 	domxml_free(&x);
 	ctx_close(&c);
 	return rc;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sysfs.h"
+#include "usbscan.h"
 #include "util.h"
 
 int
@@ -33,7 +34,8 @@ scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *
 		flags |= SCAN_SERIAL;
 	if (c->cfg.uses & M_NAME)
 		flags |= SCAN_NAMES;
-	if (inv_scan(sysfs, flags, f, &c->inv) < 0)
+	if (inv_scan(sysfs, flags, f, &c->inv) < 0 ||
+	    ((flags & SCAN_USB) && usb_scan(sysfs, &c->usb) < 0))
 		return -1;
 	criticals_load(sysfs, &c->inv, &c->crit);
 	return 0;
@@ -69,6 +71,7 @@ ctx_close(struct ctx *c)
 {
 	criticals_free(&c->crit);
 	inv_free(&c->inv);
+	usb_inv_free(&c->usb);
 	config_free(&c->cfg);
 }
 
@@ -105,3 +108,10 @@ ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
 	plan_build(&in, p);
 }
 
+
+void
+ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_plan *up)
+{
+	usb_plan_build(&c->cfg, vm, &c->usb, x->usb, x->nusb, up);
+	domxml_add_usb(x, up);
+}

@@ -89,9 +89,25 @@ read_hostdev(struct domxml *d, xmlNodePtr h)
 }
 
 static bool
-is_pci_hostdev(xmlNodePtr n)
+is_hostdev(xmlNodePtr n, const char *type)
 {
-	return named(n, "hostdev") && attr_is(n, "mode", "subsystem") && attr_is(n, "type", "pci");
+	return named(n, "hostdev") && attr_is(n, "mode", "subsystem") && attr_is(n, "type", type);
+}
+
+/* <source><vendor id=/><product id=/><address bus= device=/></source>.
+ * USB hostdevs are libvirt's to validate and pthook only adds to them:
+ * what cannot be read stands for no device, it is not an error. */
+static void
+read_usb_hostdev(struct domxml *d, xmlNodePtr h)
+{
+	xmlNodePtr src = child(h, "source"), a = child(src, "address");
+	struct usb_hostdev u = { 0 };
+
+	u.has_ids = attr_num(child(src, "vendor"), "id", 0xffff, &u.vendor, true) == 0 &&
+	    attr_num(child(src, "product"), "id", 0xffff, &u.product, true) == 0;
+	u.has_addr = attr_num(a, "bus", 999, &u.bus, true) == 0 &&
+	    attr_num(a, "device", 999, &u.devnum, true) == 0;
+	*PUSH(d->usb, d->nusb, d->usbcap) = u;
 }
 
 /* First parse error only: libxml2 reports the rest as follow-ups. */
@@ -157,7 +173,9 @@ domxml_parse(const char *buf, size_t len, struct domxml *d)
 	xmlFree(name);
 	devs = child(root, "devices");
 	for (n = devs ? devs->children : NULL; n; n = n->next)
-		if (is_pci_hostdev(n) && read_hostdev(d, n) < 0)
+		if (is_hostdev(n, "usb"))
+			read_usb_hostdev(d, n);
+		else if (is_hostdev(n, "pci") && read_hostdev(d, n) < 0)
 			goto fail;
 	return 0;
 fail:
@@ -226,34 +244,149 @@ text(xmlDocPtr doc, const char *a, const char *b)
 	return t;
 }
 
-/* <hostdev mode='subsystem' type='pci' managed='yes'> as libvirt lays
- * it out, two spaces per level below the given indentation. */
+/* Where new hostdevs go: after the last <hostdev> of any type, else at
+ * the end of <devices> (made if missing), indented like their
+ * neighbours. */
+struct spot {
+	xmlNodePtr devs, anchor;
+	char *ind;
+};
+
+static void
+find_spot(xmlDocPtr doc, struct spot *s)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+
+	s->devs = child(root, "devices");
+	s->anchor = NULL;
+	if (s->devs == NULL) {
+		s->devs = xmlNewDocNode(doc, NULL, BAD_CAST "devices", NULL);
+		xmlAddChild(root, text(doc, "  ", ""));
+		xmlAddChild(root, s->devs);
+		xmlAddChild(s->devs, text(doc, "", ""));
+		xmlAddChild(root, text(doc, "", ""));
+	}
+	for (n = s->devs->children; n; n = n->next)
+		if (named(n, "hostdev"))
+			s->anchor = n;
+	if (s->anchor) {
+		s->ind = indent_of(s->anchor, "    ");
+	} else {
+		/* first child element of <devices> shows the indentation */
+		for (n = s->devs->children; n && n->type != XML_ELEMENT_NODE; n = n->next)
+			;
+		s->ind = n ? indent_of(n, "    ") : xstrdup("    ");
+	}
+}
+
+static void
+put(xmlDocPtr doc, struct spot *s, xmlNodePtr h)
+{
+	if (s->anchor)
+		xmlAddNextSibling(s->anchor, h);
+	else if (is_blank_text(s->devs->last))
+		xmlAddPrevSibling(s->devs->last, h);	/* before "\n  </devices>" */
+	else
+		xmlAddChild(s->devs, h);
+	/* The element first, then its indentation: libxml2 merges a text
+	 * node into a neighbouring one, and h has none. */
+	xmlAddPrevSibling(h, text(doc, s->ind, ""));
+	s->anchor = h;
+}
+
+/* A child element laid out at depth below ind, with attributes. */
 static xmlNodePtr
-new_hostdev(xmlDocPtr doc, const struct pci_addr *a, bool managed, const char *ind)
+element(xmlDocPtr doc, xmlNodePtr parent, const char *ind, const char *depth,
+    const char *name)
+{
+	xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+
+	xmlAddChild(parent, text(doc, ind, depth));
+	xmlAddChild(parent, e);
+	return e;
+}
+
+static void
+prop(xmlNodePtr e, const char *name, const char *fmt, unsigned v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), fmt, v);
+	xmlNewProp(e, BAD_CAST name, BAD_CAST buf);
+}
+
+/* <hostdev mode='subsystem' type='TYPE' managed='...'><source> as
+ * libvirt lays it out, two spaces per level below ind.  The caller
+ * fills the source and closes it with close_hostdev(). */
+static xmlNodePtr
+new_hostdev(xmlDocPtr doc, const char *type, bool managed, const char *ind,
+    xmlNodePtr *src)
 {
 	xmlNodePtr h = xmlNewDocNode(doc, NULL, BAD_CAST "hostdev", NULL);
-	xmlNodePtr src = xmlNewDocNode(doc, NULL, BAD_CAST "source", NULL);
-	xmlNodePtr ad = xmlNewDocNode(doc, NULL, BAD_CAST "address", NULL);
-	char v[16];
 
 	xmlNewProp(h, BAD_CAST "mode", BAD_CAST "subsystem");
-	xmlNewProp(h, BAD_CAST "type", BAD_CAST "pci");
+	xmlNewProp(h, BAD_CAST "type", BAD_CAST type);
 	xmlNewProp(h, BAD_CAST "managed", BAD_CAST(managed ? "yes" : "no"));
-	snprintf(v, sizeof(v), "0x%04x", a->domain);
-	xmlNewProp(ad, BAD_CAST "domain", BAD_CAST v);
-	snprintf(v, sizeof(v), "0x%02x", a->bus);
-	xmlNewProp(ad, BAD_CAST "bus", BAD_CAST v);
-	snprintf(v, sizeof(v), "0x%02x", a->slot);
-	xmlNewProp(ad, BAD_CAST "slot", BAD_CAST v);
-	snprintf(v, sizeof(v), "0x%x", a->func);
-	xmlNewProp(ad, BAD_CAST "function", BAD_CAST v);
-	xmlAddChild(h, text(doc, ind, "  "));
-	xmlAddChild(h, src);
-	xmlAddChild(src, text(doc, ind, "    "));
-	xmlAddChild(src, ad);
+	*src = element(doc, h, ind, "  ", "source");
+	return h;
+}
+
+static void
+close_hostdev(xmlDocPtr doc, xmlNodePtr h, xmlNodePtr src, const char *ind)
+{
 	xmlAddChild(src, text(doc, ind, "  "));
 	xmlAddChild(h, text(doc, ind, ""));
+}
+
+static xmlNodePtr
+pci_hostdev(xmlDocPtr doc, const struct pci_addr *a, bool managed, const char *ind)
+{
+	xmlNodePtr src, h = new_hostdev(doc, "pci", managed, ind, &src);
+	xmlNodePtr ad = element(doc, src, ind, "    ", "address");
+
+	prop(ad, "domain", "0x%04x", a->domain);
+	prop(ad, "bus", "0x%02x", a->bus);
+	prop(ad, "slot", "0x%02x", a->slot);
+	prop(ad, "function", "0x%x", a->func);
+	close_hostdev(doc, h, src, ind);
 	return h;
+}
+
+/* By vendor/product, which survives a replug; startupPolicy='optional'
+ * so that a device unplugged while the VM is off does not stop it from
+ * starting. */
+static xmlNodePtr
+usb_hostdev(xmlDocPtr doc, const struct usb_add *a, const char *ind)
+{
+	xmlNodePtr src, h = new_hostdev(doc, "usb", true, ind, &src);
+
+	xmlNewProp(src, BAD_CAST "startupPolicy", BAD_CAST "optional");
+	prop(element(doc, src, ind, "    ", "vendor"), "id", "0x%04x", a->dev->vendor);
+	prop(element(doc, src, ind, "    ", "product"), "id", "0x%04x", a->dev->product);
+	if (a->by_address) {
+		xmlNodePtr ad = element(doc, src, ind, "    ", "address");
+
+		prop(ad, "bus", "%u", a->dev->bus);
+		prop(ad, "device", "%u", a->dev->devnum);
+	}
+	close_hostdev(doc, h, src, ind);
+	return h;
+}
+
+char *
+domxml_usb_hostdev(const struct usb_add *a)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr h = usb_hostdev(doc, a, "");
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *s;
+
+	xmlDocSetRootElement(doc, h);
+	xmlNodeDump(buf, doc, h, 0, 0);
+	s = xstrdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return s;
 }
 
 static bool
@@ -271,20 +404,11 @@ void
 domxml_rewrite(struct domxml *d, const struct plan *p)
 {
 	xmlDocPtr doc = d->doc;
-	xmlNodePtr root = xmlDocGetRootElement(doc), devs, n, anchor = NULL;
+	struct spot s;
 	size_t i, j, kept = 0;
-	char *ind;
 
 	if (!p->configured)
 		return;
-	devs = child(root, "devices");
-	if (devs == NULL) {
-		devs = xmlNewDocNode(doc, NULL, BAD_CAST "devices", NULL);
-		xmlAddChild(root, text(doc, "  ", ""));
-		xmlAddChild(root, devs);
-		xmlAddChild(devs, text(doc, "", ""));
-		xmlAddChild(root, text(doc, "", ""));
-	}
 	for (i = 0; i < d->n; i++) {
 		for (j = 0; j < kept && !pci_addr_eq(&d->hostdevs[j].addr, &d->hostdevs[i].addr); j++)
 			;
@@ -296,17 +420,7 @@ domxml_rewrite(struct domxml *d, const struct plan *p)
 		}
 	}
 	d->n = kept;
-	for (n = devs->children; n; n = n->next)
-		if (named(n, "hostdev"))
-			anchor = n;
-	if (anchor) {
-		ind = indent_of(anchor, "    ");
-	} else {
-		/* first child element of <devices> shows the indentation */
-		for (n = devs->children; n && n->type != XML_ELEMENT_NODE; n = n->next)
-			;
-		ind = n ? indent_of(n, "    ") : xstrdup("    ");
-	}
+	find_spot(doc, &s);
 	for (i = 0; i < p->assign.n; i++) {
 		const struct planned *a = &p->assign.v[i];
 		xmlNodePtr h;
@@ -315,20 +429,25 @@ domxml_rewrite(struct domxml *d, const struct plan *p)
 			;
 		if (j < d->n)
 			continue;
-		h = new_hostdev(doc, &a->dev->addr, a->managed, ind);
-		if (anchor)
-			xmlAddNextSibling(anchor, h);
-		else if (is_blank_text(devs->last))
-			xmlAddPrevSibling(devs->last, h);	/* before "\n  </devices>" */
-		else
-			xmlAddChild(devs, h);
-		/* The element first, then its indentation: libxml2 merges a
-		 * text node into a neighbouring one, and h has none. */
-		xmlAddPrevSibling(h, text(doc, ind, ""));
-		anchor = h;
+		h = pci_hostdev(doc, &a->dev->addr, a->managed, s.ind);
+		put(doc, &s, h);
 		push_hostdev(d, &(struct hostdev){ a->dev->addr, a->managed }, h);
 	}
-	free(ind);
+	free(s.ind);
+}
+
+void
+domxml_add_usb(struct domxml *d, const struct usb_plan *up)
+{
+	struct spot s;
+	size_t i;
+
+	if (up->n == 0)
+		return;
+	find_spot(d->doc, &s);
+	for (i = 0; i < up->n; i++)
+		put(d->doc, &s, usb_hostdev(d->doc, &up->v[i], s.ind));
+	free(s.ind);
 }
 
 void
@@ -339,5 +458,6 @@ domxml_free(struct domxml *d)
 	free(d->name);
 	free(d->hostdevs);
 	free(d->nodes);
+	free(d->usb);
 	memset(d, 0, sizeof(*d));
 }

@@ -1,11 +1,13 @@
-/* Domain XML: read the PCI hostdevs, rewrite them to a plan's target
- * set, leave everything else as it was (SPEC §4, rewriting rules). */
+/* Domain XML: read the PCI and USB hostdevs, rewrite the PCI ones to a
+ * plan's target set, add USB ones, leave everything else as it was
+ * (SPEC §4, rewriting rules). */
 #ifndef PTHOOK_DOMXML_H
 #define PTHOOK_DOMXML_H
 
 #include <stddef.h>
 
 #include "plan.h"
+#include "usbplan.h"
 
 #define DOMXML_MAX (16u << 20)
 
@@ -15,6 +17,8 @@ struct domxml {
 	struct hostdev *hostdevs;
 	void **nodes;		/* the <hostdev> element of each */
 	size_t n, cap;
+	struct usb_hostdev *usb;	/* <hostdev type='usb'> */
+	size_t nusb, usbcap;
 };
 
 /* Returns 0, or -1 with error_set() saying what is wrong and where. */
@@ -24,6 +28,10 @@ char *domxml_serialize(const struct domxml *d);
 /* Make the PCI hostdev set exactly p->assign: keep the ones in it as
  * they are, drop the others, append the missing ones. */
 void domxml_rewrite(struct domxml *d, const struct plan *p);
+/* Append a USB hostdev for each device of up (the others stay). */
+void domxml_add_usb(struct domxml *d, const struct usb_plan *up);
+/* One USB hostdev as text, for virDomainAttachDevice. */
+char *domxml_usb_hostdev(const struct usb_add *a);
 void domxml_free(struct domxml *d);
 
 #endif

@@ -171,16 +171,22 @@ usb_match_device(const struct usb_match *m, const struct usb_dev *d)
 }
 
 void
+usb_dev_free(struct usb_dev *d)
+{
+	free(d->ifaces);
+	free(d->serial);
+	free(d->name);
+	free(d->dbname);
+	memset(d, 0, sizeof(*d));
+}
+
+void
 usb_inv_free(struct usb_inventory *inv)
 {
 	size_t i;
 
-	for (i = 0; i < inv->n; i++) {
-		free(inv->v[i].ifaces);
-		free(inv->v[i].serial);
-		free(inv->v[i].name);
-		free(inv->v[i].dbname);
-	}
+	for (i = 0; i < inv->n; i++)
+		usb_dev_free(&inv->v[i]);
 	free(inv->v);
 	memset(inv, 0, sizeof(*inv));
 }

@@ -55,6 +55,7 @@ void usb_match_free(struct usb_match *m);
  * for one interface: composite devices put their class on interfaces. */
 bool usb_match_device(const struct usb_match *m, const struct usb_dev *d);
 
+void usb_dev_free(struct usb_dev *d);
 void usb_inv_free(struct usb_inventory *inv);
 /* "1-2.3 046d:c52b Logitech USB Receiver" */
 char *usb_describe(const struct usb_dev *d);

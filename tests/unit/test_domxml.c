@@ -233,6 +233,82 @@ appends_at_the_end_of_devices(void **state)
 	free(out);
 }
 
+/* USB hostdevs are added after the last hostdev, by vendor/product,
+ * with the bus address only for one of two identical devices; the ones
+ * there stay. */
+static void
+adds_usb_hostdevs(void **state)
+{
+	struct usb_dev devs[] = {
+		{ .port = "1-2", .bus = 1, .devnum = 3, .vendor = 0x046d, .product = 0xc52b },
+		{ .port = "1-3.1", .bus = 1, .devnum = 5, .vendor = 0x0403, .product = 0x6001 },
+	};
+	struct usb_add add[] = { { &devs[0], NULL, false }, { &devs[1], NULL, true } };
+	struct usb_plan up = { add, 2, 2, { 0 } };
+	const char *in =
+	    "<domain>\n"
+	    "  <name>vm</name>\n"
+	    "  <devices>\n"
+	    "    <hostdev mode='subsystem' type='usb' managed='yes'>\n"
+	    "      <source>\n"
+	    "        <vendor id='0x1050'/>\n"
+	    "        <product id='0x0407'/>\n"
+	    "      </source>\n"
+	    "    </hostdev>\n"
+	    "    <video/>\n"
+	    "  </devices>\n"
+	    "</domain>\n";
+	struct domxml x;
+	char *out, *one;
+
+	(void)state;
+	assert_int_equal(domxml_parse(in, strlen(in), &x), 0);
+	assert_int_equal(x.nusb, 1);
+	assert_true(x.usb[0].has_ids && !x.usb[0].has_addr);
+	assert_int_equal(x.usb[0].vendor, 0x1050);
+	domxml_add_usb(&x, &up);
+	out = domxml_serialize(&x);
+	assert_string_equal(out,
+	    "<domain>\n"
+	    "  <name>vm</name>\n"
+	    "  <devices>\n"
+	    "    <hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">\n"
+	    "      <source>\n"
+	    "        <vendor id=\"0x1050\"/>\n"
+	    "        <product id=\"0x0407\"/>\n"
+	    "      </source>\n"
+	    "    </hostdev>\n"
+	    "    <hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">\n"
+	    "      <source startupPolicy=\"optional\">\n"
+	    "        <vendor id=\"0x046d\"/>\n"
+	    "        <product id=\"0xc52b\"/>\n"
+	    "      </source>\n"
+	    "    </hostdev>\n"
+	    "    <hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">\n"
+	    "      <source startupPolicy=\"optional\">\n"
+	    "        <vendor id=\"0x0403\"/>\n"
+	    "        <product id=\"0x6001\"/>\n"
+	    "        <address bus=\"1\" device=\"5\"/>\n"
+	    "      </source>\n"
+	    "    </hostdev>\n"
+	    "    <video/>\n"
+	    "  </devices>\n"
+	    "</domain>\n");
+	domxml_free(&x);
+	/* what comes back in is what was added */
+	assert_int_equal(domxml_parse(out, strlen(out), &x), 0);
+	assert_int_equal(x.nusb, 3);
+	assert_true(usb_hostdev_is(&x.usb[2], &devs[1]));
+	assert_false(usb_hostdev_is(&x.usb[2], &(struct usb_dev){ .bus = 1, .devnum = 6,
+	    .vendor = 0x0403, .product = 0x6001 }));
+	domxml_free(&x);
+	free(out);
+	one = domxml_usb_hostdev(&add[0]);
+	assert_non_null(strstr(one, "<hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">"));
+	assert_non_null(strstr(one, "<product id=\"0xc52b\"/>"));
+	free(one);
+}
+
 int
 main(void)
 {
@@ -242,6 +318,7 @@ main(void)
 		cmocka_unit_test(removes_stale_with_its_whitespace),
 		cmocka_unit_test(appends_after_the_last_hostdev),
 		cmocka_unit_test(appends_at_the_end_of_devices),
+		cmocka_unit_test(adds_usb_hostdevs),
 	};
 
 	return cmocka_run_group_tests_name("domxml", tests, NULL, NULL);
