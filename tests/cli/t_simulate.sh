@@ -14,7 +14,7 @@ t_simulate_stale_definition() {
 	rc_is 1
 	echo "$OUT" > "$TMP/new.xml"
 	python3 "$ROOT/tests/cli/xmlcheck.py" "$EX/win10.xml" "$TMP/new.xml" || fail "more than hostdevs changed"
-	err_has "win10: rule '1002:67ff' (line 16) selects 0000:04:00.0"
+	err_has "win10: rule '1002:67ff' (line 17) selects 0000:04:00.0"
 	err_has "pthook: win10: definition lacks 0000:04:00.1 1002:aae0"
 	err_has "pthook: win10: hostdev 0000:03:00.1 holds 0000:03:00.1 1002:ab28"
 	err_has "run: pthook apply --vm win10"
