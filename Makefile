@@ -52,7 +52,7 @@ CORE := util pciaddr inventory match usb config plan usbplan
 FRONT := util pciaddr inventory match usb config state hookshape
 HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind nodedev detach heldby critical \
 	hookshape hook core_main \
-	cmd_list cmd_check cmd_simulate cmd_apply cmd_release
+	cmd_list cmd_check cmd_simulate cmd_apply cmd_release cmd_watch
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)

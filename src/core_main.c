@@ -53,6 +53,15 @@ static const struct command commands[] = {
 	  "What the hook does on 'release end', by hand: give back, newest first,\n"
 	  "what pthook detached for VM, and forget it.  Harmless when there is nothing.\n"
 	  "  -v              say what was given back\n" },
+	{ "watch", cmd_watch, O_ATTACH,
+	  "watch [--attach-connected]   hot-plug: attach USB/PCI devices to running VMs by rule",
+	  "Listen to udev for USB and PCI devices coming and going; attach each to the\n"
+	  "running VM whose rules name it (hotplug = yes in its section) through\n"
+	  "libvirt, and detach USB devices again when they leave.  A PCI device's\n"
+	  "IOMMU group is checked as at start.  Runs until SIGTERM (pthook-watch.service).\n"
+	  "  --attach-connected  also attach matching USB devices present at start\n"
+	  "  --connect URI   libvirt URI (default: uri from the config)\n"
+	  "  -v              each decision on stderr too\n" },
 	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE,
 	  "--simulate FILE.xml [--op OP]   dry run of the hook for that domain XML ('-' = stdin)",
 	  "Dry run of the hook: stdout is the rewritten domain XML; stderr the plan,\n"
@@ -111,7 +120,7 @@ help(const char *name)
 }
 
 enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
-	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE };
+	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE, OPT_ATTACH };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -129,6 +138,7 @@ static const struct option longopts[] = {
 	{ "op", required_argument, NULL, OPT_OP },
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP },
 	{ "simulate", required_argument, NULL, OPT_SIMULATE },
+	{ "attach-connected", no_argument, NULL, OPT_ATTACH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -153,6 +163,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_OP: o->op = optarg; o->given |= O_OP; break;
 		case OPT_BACKUP: o->backup_dir = optarg; o->given |= O_BACKUP; break;
 		case OPT_SIMULATE: o->simulate = optarg; o->given |= O_SIMULATE; break;
+		case OPT_ATTACH: o->attach = true; o->given |= O_ATTACH; break;
 		case OPT_VM:
 			o->vms = xreallocarray(o->vms, (size_t)o->nvms + 1, sizeof(*o->vms));
 			o->vms[o->nvms++] = optarg;

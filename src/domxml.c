@@ -373,11 +373,10 @@ usb_hostdev(xmlDocPtr doc, const struct usb_add *a, const char *ind)
 	return h;
 }
 
-char *
-domxml_usb_hostdev(const struct usb_add *a)
+/* A lone hostdev as text, made in and freed with its own document. */
+static char *
+standalone(xmlDocPtr doc, xmlNodePtr h)
 {
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr h = usb_hostdev(doc, a, "");
 	xmlBufferPtr buf = xmlBufferCreate();
 	char *s;
 
@@ -387,6 +386,22 @@ domxml_usb_hostdev(const struct usb_add *a)
 	xmlBufferFree(buf);
 	xmlFreeDoc(doc);
 	return s;
+}
+
+char *
+domxml_usb_hostdev(const struct usb_add *a)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+
+	return standalone(doc, usb_hostdev(doc, a, ""));
+}
+
+char *
+domxml_pci_hostdev(const struct pci_addr *a)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+
+	return standalone(doc, pci_hostdev(doc, a, true, ""));
 }
 
 static bool

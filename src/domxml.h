@@ -30,8 +30,9 @@ char *domxml_serialize(const struct domxml *d);
 void domxml_rewrite(struct domxml *d, const struct plan *p);
 /* Append a USB hostdev for each device of up (the others stay). */
 void domxml_add_usb(struct domxml *d, const struct usb_plan *up);
-/* One USB hostdev as text, for virDomainAttachDevice. */
+/* One hostdev as text, for virDomainAttachDevice (PCI: managed). */
 char *domxml_usb_hostdev(const struct usb_add *a);
+char *domxml_pci_hostdev(const struct pci_addr *a);
 void domxml_free(struct domxml *d);
 
 #endif

@@ -181,44 +181,55 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	return EXIT_START;
 }
 
-static int
-prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
+int
+hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
+    const struct domxml *x, bool live, struct plan *p)
 {
 	struct holders h = { 0 };
 	struct record mine = { 0 };
-	struct plan p = { 0 };
-	struct domxml x;
 	int lock, rc = EXIT_HOST;
 
-	if (read_domain(vm, &x) < 0)
-		return EXIT_USAGE;
+	memset(p, 0, sizeof(*p));
 	if ((lock = state_lock(state, lock_wait(&c->cfg))) < 0) {
 		fail(vm, error_get());
-		domxml_free(&x);
 		return EXIT_HOST;
 	}
 	if (state_read(state, vm, &mine) < 0 || holders_load(state, vm, &h) < 0 ||
-	    scan(c, sysfs, vm, &x, &mine) < 0) {
+	    scan(c, sysfs, vm, x, &mine) < 0) {
 		fail(vm, error_get());
 		goto out;
 	}
-	plan_vm(c, sysfs, vm, &x, &h, true, &p);
-	if (p.errors.n || p.stale.n) {
-		say_all(&p.errors);
-		say_all(&p.stale);
+	plan_vm(c, sysfs, vm, x, &h, !live, p);
+	if (p->errors.n || (!live && p->stale.n)) {
+		say_all(&p->errors);
+		if (!live)
+			say_all(&p->stale);
 		rc = EXIT_REFUSED;
 		goto out;
 	}
-	rc = detach_all(vm, &c->cfg, sysfs, state, &p, &mine);
+	rc = detach_all(vm, &c->cfg, sysfs, state, p, &mine);
+out:
+	holders_free(&h);
+	record_free(&mine);
+	state_unlock(lock);
+	return rc;
+}
+
+static int
+prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
+{
+	struct plan p;
+	struct domxml x;
+	int rc;
+
+	if (read_domain(vm, &x) < 0)
+		return EXIT_USAGE;
+	rc = hook_take(vm, c, sysfs, state, &x, false, &p);
 	if (rc == EXIT_START)
 		log_msg(LOG_INFO, "%s: prepare: %zu device(s) for the guest, %zu detached by pthook",
 		    vm, p.assign.n, p.detach.n);
-out:
 	plan_free(&p);
-	holders_free(&h);
-	record_free(&mine);
 	domxml_free(&x);
-	state_unlock(lock);
 	return rc;
 }
 

@@ -10,6 +10,9 @@
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
+static void vemit(int prio, const char *dev, const char *action, const char *fmt,
+    va_list ap) PRINTF(4, 0);
+
 static struct {
 	const char *vm, *op;
 	bool echo;
@@ -92,16 +95,38 @@ emit(int prio, const char *dev, const char *action, const char *text)
 }
 
 void
+log_domain(const char *vm)
+{
+	lg.vm = vm;
+}
+
+void
 log_msg(int prio, const char *fmt, ...)
 {
 	va_list ap;
-	char *text;
 
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	vemit(prio, NULL, NULL, fmt, ap);
 	va_end(ap);
-	emit(prio, NULL, NULL, text);
+}
+
+static void
+vemit(int prio, const char *dev, const char *action, const char *fmt, va_list ap)
+{
+	char *text = xvasprintf(fmt, ap);
+
+	emit(prio, dev, action, text);
 	free(text);
+}
+
+void
+log_at(int prio, const char *dev, const char *action, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(prio, dev, action, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -109,11 +134,8 @@ log_dev(int prio, const struct pci_addr *a, const char *action, const char *fmt,
 {
 	char as[PCI_ADDR_STRLEN];
 	va_list ap;
-	char *text;
 
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	vemit(prio, pci_addr_fmt(a, as), action, fmt, ap);
 	va_end(ap);
-	emit(prio, pci_addr_fmt(a, as), action, text);
-	free(text);
 }

@@ -17,7 +17,8 @@
 	X(virGetLastErrorMessage) X(virDomainLookupByName) \
 	X(virDomainGetXMLDesc) X(virDomainDefineXML) X(virDomainFree) \
 	X(virNodeDeviceLookupByName) X(virNodeDeviceDetachFlags) \
-	X(virNodeDeviceReAttach)
+	X(virNodeDeviceReAttach) X(virConnectIsAlive) X(virDomainIsActive) \
+	X(virDomainAttachDeviceFlags) X(virDomainDetachDeviceFlags)
 
 struct virt_api {
 #define VIRT_MEMBER(f) __typeof__(f) *f;
