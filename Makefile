@@ -4,6 +4,7 @@ SBINDIR  ?= $(PREFIX)/sbin
 LIBDIR   ?= $(PREFIX)/lib/pthook
 MANDIR   ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
@@ -154,18 +155,21 @@ asan:
 # Files only; install.sh (or the Debian package) also places the hook.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
 	install -C -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
 	install -C -m 0644 $(B)/pthook-core.so $(DESTDIR)$(LIBDIR)/pthook-core.so
 	install -C -m 0755 hook/place $(DESTDIR)$(LIBDIR)/place
 	install -C -m 0644 $(B)/man/pthook.8.gz $(DESTDIR)$(MANDIR)/man8/pthook.8.gz
 	install -C -m 0644 $(B)/man/pthook.ini.5.gz $(DESTDIR)$(MANDIR)/man5/pthook.ini.5.gz
 	install -C -m 0644 etc/pthook.bash $(DESTDIR)$(BASHCOMPDIR)/pthook
+	sed 's,/usr/sbin/pthook,$(SBINDIR)/pthook,' etc/pthook-watch.service > $(B)/pthook-watch.service
+	install -C -m 0644 $(B)/pthook-watch.service $(DESTDIR)$(UNITDIR)/pthook-watch.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/pthook $(DESTDIR)$(LIBDIR)/pthook-core.so \
 		$(DESTDIR)$(LIBDIR)/place $(DESTDIR)$(MANDIR)/man8/pthook.8.gz \
-		$(DESTDIR)$(MANDIR)/man5/pthook.ini.5.gz $(DESTDIR)$(BASHCOMPDIR)/pthook
+		$(DESTDIR)$(MANDIR)/man5/pthook.ini.5.gz $(DESTDIR)$(BASHCOMPDIR)/pthook \
+		$(DESTDIR)$(UNITDIR)/pthook-watch.service
 	rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
 
 clean:

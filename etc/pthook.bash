@@ -48,7 +48,7 @@ _pthook()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$common --simulate" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "list check apply release help" -- "$cur"))
+			COMPREPLY=($(compgen -W "list check apply release watch help" -- "$cur"))
 		fi ;;
 	list|check|release)
 		if [[ $cur == -* ]]; then
@@ -61,8 +61,10 @@ _pthook()
 		COMPREPLY=($(compgen -W "$common --vm --dry-run -y --yes --debug-xml --backup-dir" -- "$cur")) ;;
 	--simulate)
 		COMPREPLY=($(compgen -W "$common --op" -- "$cur")) ;;
+	watch)
+		COMPREPLY=($(compgen -W "$common --attach-connected" -- "$cur")) ;;
 	help)
-		COMPREPLY=($(compgen -W "list check apply release simulate" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "list check apply release watch simulate" -- "$cur")) ;;
 	esac
 }
 complete -F _pthook pthook

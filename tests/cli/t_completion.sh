@@ -12,11 +12,12 @@ comp() {
 }
 
 t_commands_and_options() {
-	[ "$(comp pthook "" | tr '\n' ' ')" = "list check apply release help " ] ||
+	[ "$(comp pthook "" | tr '\n' ' ')" = "list check apply release watch help " ] ||
 		fail "commands: $(comp pthook "")"
 	[ "$(comp pthook apply --d | tr '\n' ' ')" = "--dry-run --debug-xml " ] ||
 		fail "apply options: $(comp pthook apply --d)"
 	[ "$(comp pthook --simulate vm.xml --o)" = "--op" ] || fail "--simulate options"
+	[ "$(comp pthook watch --a)" = "--attach-connected" ] || fail "watch options"
 	[ "$(comp pthook --simulate vm.xml --op mi)" = "migrate" ] || fail "--op values"
 	comp pthook list --dry | grep -q . && fail "list offered apply's --dry-run"
 	true
