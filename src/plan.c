@@ -157,6 +157,13 @@ resolve_rule(struct plan *p, const struct plan_input *in, const struct rule *r)
 	for (i = 0; i < inv->n; i++)
 		if (match_device(&r->m, &inv->devs[i]))
 			*PUSH(cand, n, cap) = &inv->devs[i];
+	if (n == 0 && p->conf->hotplug) {
+		/* an eGPU or a Thunderbolt dock may come later */
+		strlist_addf(&p->steps, "%s: rule '%s' (line %d) matches no device now; "
+		    "pthook watch attaches it when it appears (hotplug = yes)", p->vm,
+		    r->m.text, r->line);
+		goto out;
+	}
 	if (n == 0) {
 		refuse(p, "'pci = %s' matches no device (%s:%d); see 'pthook list' "
 		    "for what this host has", r->m.text, in->cfg->path, r->line);

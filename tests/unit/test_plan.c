@@ -152,6 +152,13 @@ no_match(void **state)
 
 	plan(w, "[vm \"vm\"]\npci = 10de:2204\n");
 	has_error(w, "pthook: vm: 'pci = 10de:2204' matches no device", "pthook.ini:2");
+	plan_free(&w->plan);
+	config_free(&w->cfg);
+	/* with hotplug, the device may come later: pthook watch's turn */
+	plan(w, "[vm \"vm\"]\nhotplug = yes\npci = 10de:2204\npci = 8086:7ad0\n");
+	assert_int_equal(w->plan.errors.n, 0);
+	assert_string_equal(addrs(&w->plan.assign), "0000:00:1f.0 0000:00:1f.3 0000:00:1f.4");
+	assert_non_null(strstr(w->plan.steps.v[0], "matches no device now; pthook watch"));
 }
 
 static void
