@@ -77,12 +77,27 @@ connection(struct watch *w, const struct config *cfg)
 	return w->conn;
 }
 
-/* The domain if it runs; a VM that is not running is not an error. */
+/* The domain if it runs; a VM that is not running is not an error.
+ * A lookup that fails for another reason than "no such domain" means
+ * the connection broke (libvirtd restarted): reconnect and ask again. */
 static virDomainPtr
-running(virConnectPtr conn, const char *vm)
+running(struct watch *w, const struct config *cfg, const char *vm)
 {
-	virDomainPtr dom = virt.virDomainLookupByName(conn, vm);
+	virDomainPtr dom = NULL;
+	virErrorPtr e;
+	int tries;
 
+	for (tries = 0; tries < 2 && dom == NULL; tries++) {
+		if (connection(w, cfg) == NULL)
+			return NULL;
+		if ((dom = virt.virDomainLookupByName(w->conn, vm)) != NULL)
+			break;
+		if ((e = virt.virGetLastError()) == NULL || e->code == VIR_ERR_NO_DOMAIN)
+			return NULL;
+		log_msg(LOG_WARNING, "libvirt: %s; reconnecting", virt_error());
+		virt.virConnectClose(w->conn);
+		w->conn = NULL;
+	}
 	if (dom && virt.virDomainIsActive(dom) != 1) {
 		virt.virDomainFree(dom);
 		dom = NULL;
@@ -124,9 +139,7 @@ usb_added(struct watch *w, const char *port)
 	if (!vm->hotplug) {
 		log_at(LOG_INFO, port, "skip", "%s: usb %s: rule line %d names it, but "
 		    "hotplug = no", vm->name, desc, r->line);
-	} else if (connection(w, &cfg) == NULL) {
-		log_at(LOG_ERR, port, "skip", "%s: usb %s: libvirt unreachable", vm->name, desc);
-	} else if ((dom = running(w->conn, vm->name)) == NULL) {
+	} else if ((dom = running(w, &cfg, vm->name)) == NULL) {
 		log_at(LOG_INFO, port, "skip", "%s: usb %s: the VM is not running", vm->name, desc);
 	} else {
 		/* by address too: exactly this device, even beside its twin */
@@ -164,7 +177,7 @@ usb_removed(struct watch *w, const char *port)
 	if (a == NULL || load_config(w, &cfg) < 0)
 		return;
 	log_domain(a->vm);
-	if (connection(w, &cfg) && (dom = running(w->conn, a->vm)) != NULL) {
+	if ((dom = running(w, &cfg, a->vm)) != NULL) {
 		if (virt.virDomainDetachDeviceFlags(dom, a->xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
 			log_at(LOG_WARNING, port, "detach", "%s: usb %s left; libvirt could not "
 			    "detach it: %s", a->vm, port, virt_error());
@@ -193,7 +206,7 @@ pci_for_vm(struct watch *w, struct config *cfg, const char *vm, const char *name
 	char *live, *xml, as[PCI_ADDR_STRLEN];
 	size_t i;
 
-	if (connection(w, cfg) == NULL || (dom = running(w->conn, vm)) == NULL) {
+	if ((dom = running(w, cfg, vm)) == NULL) {
 		log_at(LOG_INFO, name, "skip", "%s: pci %s: the VM is not running", vm, name);
 		return;
 	}
@@ -333,6 +346,8 @@ cmd_watch(struct opts *o)
 	log_open(NULL, "watch", o->verbose > 0);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* a write to a libvirtd that restarted must fail, not kill us */
+	signal(SIGPIPE, SIG_IGN);
 	if ((udev = udev_new()) == NULL || (mon = monitor(udev)) == NULL) {
 		msg("%s", udev ? error_get() : "cannot use libudev");
 		if (udev)

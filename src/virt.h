@@ -18,7 +18,7 @@
 	X(virDomainGetXMLDesc) X(virDomainDefineXML) X(virDomainFree) \
 	X(virNodeDeviceLookupByName) X(virNodeDeviceDetachFlags) \
 	X(virNodeDeviceReAttach) X(virConnectIsAlive) X(virDomainIsActive) \
-	X(virDomainAttachDeviceFlags) X(virDomainDetachDeviceFlags)
+	X(virDomainAttachDeviceFlags) X(virDomainDetachDeviceFlags) X(virGetLastError)
 
 struct virt_api {
 #define VIRT_MEMBER(f) __typeof__(f) *f;

@@ -11,6 +11,7 @@ ID=$(cut -c3- "/sys/bus/pci/devices/$DEV/vendor"):$(cut -c3- "/sys/bus/pci/devic
 
 # watch CONFIG: run pthook watch -v, announce $DEV, stop it with SIGTERM
 watch() {
+	: > "$TMP/err"	# before the background job's redirection opens it
 	"$PTHOOK" watch -v -c "$1" --connect test:///default > "$TMP/out" 2> "$TMP/err" &
 	local pid=$!
 	for _ in $(seq 100); do grep -q watching "$TMP/err" && break; sleep 0.05; done
