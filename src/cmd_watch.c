@@ -247,6 +247,7 @@ pci_added(struct watch *w, const char *name)
 	struct ctx c = { 0 };
 	const struct device *d;
 	struct pci_addr a;
+	bool named = false;
 	size_t i, j;
 
 	if (pci_addr_parse(name, &a, NULL) < 0 || load_config(w, &cfg) < 0)
@@ -267,6 +268,7 @@ pci_added(struct watch *w, const char *name)
 			;
 		if (j == vm->npci)
 			continue;
+		named = true;
 		log_domain(vm->name);
 		if (vm->hotplug)
 			pci_for_vm(w, &cfg, vm->name, name);
@@ -274,6 +276,12 @@ pci_added(struct watch *w, const char *name)
 			log_at(LOG_INFO, name, "skip", "%s: pci %s: rule line %d names it, but "
 			    "hotplug = no", vm->name, name, vm->pci[j].line);
 		log_domain(NULL);
+	}
+	if (!named) {
+		char *desc = dev_describe(d);
+
+		log_at(LOG_DEBUG, name, "skip", "pci %s: no pci = rule names it", desc);
+		free(desc);
 	}
 out:
 	ctx_close(&c);	/* frees cfg too */

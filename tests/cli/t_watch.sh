@@ -16,7 +16,7 @@ watch() {
 	local pid=$!
 	for _ in $(seq 100); do grep -q watching "$TMP/err" && break; sleep 0.05; done
 	echo add > "/sys/bus/pci/devices/$DEV/uevent"
-	for _ in $(seq 100); do grep -q "pci $DEV" "$TMP/err" && break; sleep 0.05; done
+	for _ in $(seq 100); do grep -q "pci $DEV" "$TMP/err" 2>/dev/null && break; sleep 0.05; done
 	kill -TERM "$pid"; wait "$pid"; RC=$?
 	ERR=$(cat "$TMP/err")
 }
@@ -37,6 +37,15 @@ t_hotplug_no_is_respected() {
 pci = $ID")"
 	rc_is 0
 	err_has "test: pci $DEV: rule line 2 names it, but hotplug = no"
+}
+
+t_device_no_rule_names() {
+	watch "$(config '[vm "other"]
+hotplug = yes
+pci = ffff:0001')"
+	rc_is 0
+	err_has "pci $DEV $ID"
+	err_has "no pci = rule names it"
 }
 
 t_bad_config_refused_at_start() {
