@@ -20,7 +20,8 @@ if [ ! -f "$K/boot/vmlinuz-$KVER" ]; then
 	depmod -b "$K" "$KVER"
 fi
 cp "$K/boot/vmlinuz-$KVER" "$W/vmlinuz"
-[ "$W/base.cpio.gz" -nt "$ROOT/tests/vm/init.sh" ] && [ -f "$W/base.$KVER" ] && exit 0
+[ "$W/base.cpio.gz" -nt "$ROOT/tests/vm/init.sh" ] && [ "$W/base.cpio.gz" -nt "$0" ] &&
+	[ -f "$W/base.$KVER" ] && exit 0
 
 S=$W/initramfs
 rm -rf "$S"; mkdir -p "$S"/{bin,sbin,etc,proc,sys,dev,tmp,run,mnt,lib/modules/$KVER}
@@ -28,7 +29,7 @@ cp /bin/busybox "$S/bin/busybox"
 ln -s busybox "$S/bin/sh"
 cp "$ROOT/tests/vm/init.sh" "$S/init"; chmod 755 "$S/init"
 MODS="vfio vfio_iommu_type1 vfio_pci irqbypass e1000e virtio_net virtio_pci virtio_rng
- 9p 9pnet_virtio overlay pci_stub tun bridge"
+ 9p 9pnet_virtio overlay pci_stub tun bridge xhci_pci"
 for m in $MODS; do
 	modprobe -d "$K" -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do

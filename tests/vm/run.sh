@@ -10,7 +10,9 @@
 #   rp2 (slot 2)  virtio-net .0 + virtio-rng .1     one group, 2 endpoints
 #   rp3 (slot 3)  x3130 switch, downstream port (slot 11) with an e1000e
 #                 identical to rp1's: port + NIC in one group
+#   rp4 (slot 4)  empty: PCI hot-plug lands here (tests/vm/qmp.py)
 #   00:05-07      virtio-9p shares (host /usr, /etc, the repository)
+#   00:08         qemu-xhci: USB hot-plug lands here
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 W=$ROOT/build/vm
@@ -23,6 +25,7 @@ DEV=(
 	-device pcie-root-port,id=rp1,bus=pcie.0,addr=02.0,multifunction=on,chassis=1,slot=1
 	-device pcie-root-port,id=rp2,bus=pcie.0,addr=02.1,chassis=2,slot=2
 	-device pcie-root-port,id=rp3,bus=pcie.0,addr=02.2,chassis=3,slot=3
+	-device pcie-root-port,id=rp4,bus=pcie.0,addr=02.3,chassis=4,slot=4
 	-device e1000e,bus=rp1,netdev=n1,mac=52:54:00:00:00:01 -netdev user,id=n1,restrict=on
 	-device virtio-net-pci,bus=rp2,addr=00.0,multifunction=on,netdev=n2,mac=52:54:00:00:00:02
 	-netdev user,id=n2,restrict=on
@@ -36,15 +39,21 @@ DEV=(
 	-device virtio-9p-pci,fsdev=fsetc,mount_tag=hostetc,bus=pcie.0,addr=06.0
 	-fsdev local,id=fsrepo,path=$ROOT,security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=fsrepo,mount_tag=repo,bus=pcie.0,addr=07.0
+	-device qemu-xhci,id=xhci,bus=pcie.0,addr=08.0
 )
+# the guest asks for devices to be plugged in and out on its stdout
+rm -f "$W/qmp.sock"
+python3 "$ROOT/tests/vm/qmp.py" "$W/qmp.sock" "$OUT/stdout.txt" 2> "$OUT/qmp.log" &
+QMP=$!
 set +e
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 -cpu max -m 2048 -smp 2 \
-	-display none -vga none -no-reboot -monitor none \
+	-display none -vga none -no-reboot -monitor none -qmp unix:"$W/qmp.sock",server=on,wait=off \
 	-kernel "$W/vmlinuz" -initrd "$W/base.cpio.gz" \
 	-append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4 pthook.run=$PAYLOAD" \
 	-serial file:"$OUT/console.log" -serial file:"$OUT/stdout.txt" -serial file:"$OUT/stderr.txt" \
 	"${DEV[@]}"
 QRC=$?
+kill "$QMP" 2>/dev/null; wait "$QMP" 2>/dev/null
 set -e
 sed -i 's/\r$//' "$OUT"/*.txt "$OUT/console.log" 2>/dev/null || true
 cat "$OUT/stdout.txt"

@@ -25,7 +25,7 @@ hd() {	# hd ADDR: a managed PCI hostdev
 	echo "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>"
 }
 define() {	# define NAME ADDR...: a small nested guest (TCG) with those hostdevs
-	local name=$1 a devs=; shift
+	local name=$1 a devs=${EXTRA:-}; shift
 	for a in "$@"; do devs="$devs$(hd "$a")"; done
 	cat > /tmp/$name.xml <<XML
 <domain type='qemu'>
@@ -43,7 +43,7 @@ define() {	# define NAME ADDR...: a small nested guest (TCG) with those hostdevs
 </domain>
 XML
 	virsh -q undefine "$name" >/dev/null 2>&1
-	virsh -q define /tmp/$name.xml >/dev/null || fail "define $name"
+	virsh -q define /tmp/$name.xml > /tmp/define.out 2>&1 || fail "define $name: $(cat /tmp/define.out)"
 }
 start() { virsh start "$1" > /tmp/start.out 2>&1; }
 stop() { virsh destroy "$1" >/dev/null 2>&1; }
@@ -195,8 +195,74 @@ group = detach'
 	done
 }
 
-for s in control_group_not_viable group_detach group_assign_apply identical_nics \
-    stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release; do
+# qmp add DRIVER ID BUS / qmp del ID: tests/vm/qmp.py on the host plugs
+# a device into this VM, or pulls it out
+qmp() { echo "PTHOOK_QMP $*"; }
+# until SECONDS CMD...: wait for CMD to succeed
+until_ok() { local n=$(($1 * 5)); shift; while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done; return 1; }
+live_usb() { [ "$(virsh dumpxml "$1" | grep -c "<hostdev mode='subsystem' type='usb'")" = "$2" ]; }
+usb_present() { grep -qs "$1" /sys/bus/usb/devices/*/product; }
+usb_gone() { ! usb_present "$1"; }
+
+s_usb_hotplug() {
+	# QEMU's USB keyboard and mouse are both 0627:0001: name= tells them apart
+	conf '[vm "usbvm"]
+hotplug = yes
+usb = 0627:0001 name=keyboard'
+	define usbvm
+	start usbvm || { fail "start usbvm: $(cat /tmp/start.out)"; return; }
+	qmp add usb-kbd kbd1 xhci.0
+	until_ok 30 usb_present Keyboard || { fail "the keyboard never showed up in sysfs"; return; }
+	$P watch -v --attach-connected > /tmp/watch.log 2>&1 & local wp=$!
+	until_ok 60 live_usb usbvm 1 || fail "--attach-connected: not attached: $(cat /tmp/watch.log)"
+	qmp add usb-mouse mouse1 xhci.0
+	until_ok 30 usb_present Mouse || fail "the mouse never showed up"
+	qmp del kbd1
+	until_ok 60 live_usb usbvm 0 || fail "unplugged keyboard still attached: $(cat /tmp/watch.log)"
+	qmp add usb-kbd kbd2 xhci.0
+	until_ok 60 live_usb usbvm 1 || fail "plugged-in keyboard not attached: $(cat /tmp/watch.log)"
+	sleep 2
+	live_usb usbvm 1 || fail "the mouse was attached too"
+	virsh dumpxml usbvm | grep -q "<vendor id='0x0627'/>" || fail "not the keyboard"
+	grep -q "usbvm: usb .* attached (rule line 3)" /tmp/watch.log || fail "no log: $(cat /tmp/watch.log)"
+	kill $wp; wait $wp 2>/dev/null
+	stop usbvm
+	qmp del kbd2; qmp del mouse1
+	virsh -q undefine usbvm >/dev/null
+}
+
+s_pci_hotplug() {
+	# QEMU's NVMe controller (Red Hat's ids since QEMU 5.2): PCIe, so
+	# libvirt can give it a root port
+	conf '[vm "pcivm"]
+hotplug = yes
+pci = 1b36:0010'
+	# spare root ports in the nested guest: PCIe hot-plug needs a slot
+	EXTRA="<controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <controller type='pci' index='3' model='pcie-root-port'/>
+    <controller type='pci' index='4' model='pcie-root-port'/>" define pcivm
+	start pcivm || { fail "start pcivm: $(cat /tmp/start.out)"; return; }
+	$P watch -v > /tmp/watchp.log 2>&1 & local wp=$!
+	until_ok 10 grep -q watching /tmp/watchp.log
+	qmp add nvme nvme9 rp4 serial=pthook9
+	until_ok 60 grep -q "pci 0000:06:00.0 attached" /tmp/watchp.log ||
+		fail "hot-plugged NVMe not attached: $(cat /tmp/watchp.log)"
+	virsh dumpxml pcivm > /tmp/live.xml
+	grep -A4 "<hostdev mode='subsystem' type='pci'" /tmp/live.xml | grep -q "bus='0x06' slot='0x00'" ||
+		fail "not in the live definition: $(grep -A4 '<hostdev' /tmp/live.xml)"
+	expect_drv 0000:06:00.0 vfio-pci "attached"
+	kill $wp; wait $wp 2>/dev/null
+	stop pcivm
+	virsh -q undefine pcivm >/dev/null
+}
+
+# scenarios.sh [NAME...]: those scenarios only (a payload of your own:
+# exec tests/vm/scenarios.sh NAME)
+for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
+    stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
+    usb_hotplug pci_hotplug}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
