@@ -27,6 +27,17 @@ ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
 	return 0;
 }
 
+static bool
+has_usb_rules(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nvms; i++)
+		if (cfg->vms[i].nusb)
+			return true;
+	return false;
+}
+
 static int
 scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *f)
 {
@@ -35,7 +46,7 @@ scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *
 	if (c->cfg.uses & M_NAME)
 		flags |= SCAN_NAMES;
 	if (inv_scan(sysfs, flags, f, &c->inv) < 0 ||
-	    ((flags & SCAN_USB) && usb_scan(sysfs, &c->usb) < 0))
+	    ((flags & SCAN_USB) && has_usb_rules(&c->cfg) && usb_scan(sysfs, &c->usb) < 0))
 		return -1;
 	criticals_load(sysfs, &c->inv, &c->crit);
 	return 0;

@@ -7,7 +7,7 @@
 enum {
 	SCAN_NAMES = 1,		/* pci.ids names (loads the ids file) */
 	SCAN_SERIAL = 2,	/* PCIe Device Serial Numbers (reads config space) */
-	SCAN_USB = 4,		/* ctx_scan*: the USB devices too (usbscan.h) */
+	SCAN_USB = 4,		/* ctx_scan*: the USB devices too, when a VM has usb rules */
 };
 
 /* The sysfs root: --sysfs, else $PTHOOK_SYSFS, else /sys. */

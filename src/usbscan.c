@@ -88,37 +88,50 @@ read_ifaces(int dfd, const char *port, struct usb_dev *d)
 	closedir(dir);
 }
 
-/* "Vendor Product" from udev's hardware database (usb.ids compiled into
- * hwdb.bin), when udev is installed. */
+/* udev's hardware database (usb.ids compiled into hwdb.bin), opened once
+ * per scan; NULL where udev is not installed. */
+struct db {
+	struct udev *udev;
+	struct udev_hwdb *hwdb;
+};
+
+static void
+db_open(struct db *db)
+{
+	db->hwdb = (db->udev = udev_new()) ? udev_hwdb_new(db->udev) : NULL;
+}
+
+static void
+db_close(struct db *db)
+{
+	if (db->hwdb)
+		udev_hwdb_unref(db->hwdb);
+	if (db->udev)
+		udev_unref(db->udev);
+}
+
+/* "Vendor Product", or NULL. */
 static char *
-db_name(unsigned vendor, unsigned product)
+db_name(const struct db *db, unsigned vendor, unsigned product)
 {
 	const char *v = NULL, *p = NULL;
 	struct udev_list_entry *e;
-	struct udev_hwdb *hwdb;
-	struct udev *udev;
-	char key[32], *r = NULL;
+	char key[32];
 
-	if ((udev = udev_new()) == NULL)
+	if (db->hwdb == NULL)
 		return NULL;
-	if ((hwdb = udev_hwdb_new(udev)) != NULL) {
-		snprintf(key, sizeof(key), "usb:v%04Xp%04X", vendor, product);
-		udev_list_entry_foreach(e, udev_hwdb_get_properties_list_entry(hwdb, key, 0)) {
-			if (strcmp(udev_list_entry_get_name(e), "ID_VENDOR_FROM_DATABASE") == 0)
-				v = udev_list_entry_get_value(e);
-			else if (strcmp(udev_list_entry_get_name(e), "ID_MODEL_FROM_DATABASE") == 0)
-				p = udev_list_entry_get_value(e);
-		}
-		if (v)
-			r = xasprintf("%s%s%s", v, p ? " " : "", p ? p : "");
-		udev_hwdb_unref(hwdb);
+	snprintf(key, sizeof(key), "usb:v%04Xp%04X", vendor, product);
+	udev_list_entry_foreach(e, udev_hwdb_get_properties_list_entry(db->hwdb, key, 0)) {
+		if (strcmp(udev_list_entry_get_name(e), "ID_VENDOR_FROM_DATABASE") == 0)
+			v = udev_list_entry_get_value(e);
+		else if (strcmp(udev_list_entry_get_name(e), "ID_MODEL_FROM_DATABASE") == 0)
+			p = udev_list_entry_get_value(e);
 	}
-	udev_unref(udev);
-	return r;
+	return v ? xasprintf("%s%s%s", v, p ? " " : "", p ? p : "") : NULL;
 }
 
-int
-usb_scan_one(const char *sysfs, const char *port, struct usb_dev *d)
+static int
+scan_one(const char *sysfs, const struct db *db, const char *port, struct usb_dev *d)
 {
 	char path[PATH_MAX], *m, *p;
 	int dfd;
@@ -150,9 +163,21 @@ usb_scan_one(const char *sysfs, const char *port, struct usb_dev *d)
 	free(m);
 	free(p);
 	read_ifaces(dfd, port, d);
-	d->dbname = db_name(d->vendor, d->product);
+	d->dbname = db_name(db, d->vendor, d->product);
 	close(dfd);
 	return 0;
+}
+
+int
+usb_scan_one(const char *sysfs, const char *port, struct usb_dev *d)
+{
+	struct db db;
+	int r;
+
+	db_open(&db);
+	r = scan_one(sysfs, &db, port, d);
+	db_close(&db);
+	return r;
 }
 
 static int
@@ -166,6 +191,7 @@ usb_scan(const char *sysfs, struct usb_inventory *inv)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
+	struct db db;
 	DIR *dir;
 
 	memset(inv, 0, sizeof(*inv));
@@ -173,13 +199,15 @@ usb_scan(const char *sysfs, struct usb_inventory *inv)
 	if ((dir = opendir(path)) == NULL)
 		return errno == ENOENT ? 0 : (error_set("usb: cannot read %s: %s", path,
 		    strerror(errno)), -1);
+	db_open(&db);
 	while ((e = readdir(dir)) != NULL) {
 		struct usb_dev d;
 
 		/* a device that left during the scan is not an error */
-		if (is_device_name(e->d_name) && usb_scan_one(sysfs, e->d_name, &d) == 0)
+		if (is_device_name(e->d_name) && scan_one(sysfs, &db, e->d_name, &d) == 0)
 			*PUSH(inv->v, inv->n, inv->cap) = d;
 	}
+	db_close(&db);
 	closedir(dir);
 	if (inv->n > 1)
 		qsort(inv->v, inv->n, sizeof(*inv->v), cmp_port);
