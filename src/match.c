@@ -9,8 +9,8 @@
 
 #include "util.h"
 
-static int
-fail(char *err, size_t errlen, const char *fmt, const char *arg)
+int
+match_fail(char *err, size_t errlen, const char *fmt, const char *arg)
 {
 	snprintf(err, errlen, fmt, arg);
 	return -1;
@@ -99,20 +99,20 @@ match_regcomp(regex_t *re, const char *val, char *err, size_t errlen)
 	int rc;
 
 	if ((why = regex_too_complex(val)) != NULL)
-		return fail(err, errlen, "name: regular expression too complex: %s", why);
+		return match_fail(err, errlen, "name: regular expression too complex: %s", why);
 	if ((rc = regcomp(re, val, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
 		regerror(rc, re, rerr, sizeof(rerr));
-		return fail(err, errlen, "name: bad regular expression: %s", rerr);
+		return match_fail(err, errlen, "name: bad regular expression: %s", rerr);
 	}
 	return 0;
 }
 
-static int
-set_key(struct match *m, unsigned key, const char *name, char *err, size_t errlen)
+int
+match_key(unsigned *keys, unsigned key, const char *name, char *err, size_t errlen)
 {
-	if (m->keys & key)
-		return fail(err, errlen, "'%s' given twice in one match", name);
-	m->keys |= key;
+	if (*keys & key)
+		return match_fail(err, errlen, "'%s' given twice in one match", name);
+	*keys |= key;
 	return 0;
 }
 
@@ -124,60 +124,60 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 	if (strcmp(key, "vendor") == 0 || strcmp(key, "device") == 0) {
 		bool v = key[0] == 'v';
 
-		if (set_key(m, v ? M_VENDOR : M_DEVICE, key, err, errlen))
+		if (match_key(&m->keys, v ? M_VENDOR : M_DEVICE, key, err, errlen))
 			return -1;
 		if (!match_hex4(val, v ? &m->vendor : &m->device))
-			return fail(err, errlen, "%s wants 4 hex digits, e.g. 10de", key);
+			return match_fail(err, errlen, "%s wants 4 hex digits, e.g. 10de", key);
 	} else if (strcmp(key, "subsystem") == 0) {
-		if (set_key(m, M_SUBSYS, key, err, errlen))
+		if (match_key(&m->keys, M_SUBSYS, key, err, errlen))
 			return -1;
 		if (!match_id_pair(val, &m->subvendor, &m->subdevice))
-			return fail(err, errlen, "%s wants VVVV:DDDD, e.g. 1043:85f4", key);
+			return match_fail(err, errlen, "%s wants VVVV:DDDD, e.g. 1043:85f4", key);
 	} else if (strcmp(key, "class") == 0) {
 		size_t n = strlen(val);
 
-		if (set_key(m, M_CLASS, key, err, errlen))
+		if (match_key(&m->keys, M_CLASS, key, err, errlen))
 			return -1;
 		if ((n != 2 && n != 4 && n != 6) || !is_hex_string(val, n))
-			return fail(err, errlen, "%s wants 2, 4 or 6 hex digits, e.g. 0c03", key);
+			return match_fail(err, errlen, "%s wants 2, 4 or 6 hex digits, e.g. 0c03", key);
 		m->class = (unsigned)strtoul(val, NULL, 16);
 		m->class_digits = (unsigned)n;
 	} else if (strcmp(key, "driver") == 0) {
-		if (set_key(m, M_DRIVER, key, err, errlen))
+		if (match_key(&m->keys, M_DRIVER, key, err, errlen))
 			return -1;
 		m->driver = xstrdup(val);
 	} else if (strcmp(key, "slot") == 0) {
-		if (set_key(m, M_SLOT, key, err, errlen))
+		if (match_key(&m->keys, M_SLOT, key, err, errlen))
 			return -1;
 		m->slot = xstrdup(val);
 	} else if (strcmp(key, "serial") == 0) {
-		if (set_key(m, M_SERIAL, key, err, errlen))
+		if (match_key(&m->keys, M_SERIAL, key, err, errlen))
 			return -1;
 		if (!parse_serial(val, m->serial))
-			return fail(err, errlen, "%s wants 16 hex digits as lspci prints "
+			return match_fail(err, errlen, "%s wants 16 hex digits as lspci prints "
 			    "them, e.g. 00-11-22-33-44-55-66-77", key);
 	} else if (strcmp(key, "name") == 0) {
-		if (set_key(m, M_NAME, key, err, errlen))
+		if (match_key(&m->keys, M_NAME, key, err, errlen))
 			return -1;
 		if (match_regcomp(&m->name_re, val, err, errlen) < 0) {
 			m->keys &= ~(unsigned)M_NAME;
 			return -1;
 		}
 	} else if (strcmp(key, "address") == 0) {
-		if (set_key(m, M_ADDRESS, key, err, errlen))
+		if (match_key(&m->keys, M_ADDRESS, key, err, errlen))
 			return -1;
 		if (pci_addr_parse(val, &m->addr, &m->addr_wild) < 0)
-			return fail(err, errlen, "%s wants [DDDD:]BB:SS.F, '*' allowed "
+			return match_fail(err, errlen, "%s wants [DDDD:]BB:SS.F, '*' allowed "
 			    "per field, e.g. 0000:0a:*.*", key);
 	} else if (strcmp(key, "index") == 0) {
-		if (set_key(m, M_INDEX, key, err, errlen))
+		if (match_key(&m->keys, M_INDEX, key, err, errlen))
 			return -1;
 		errno = 0;
 		m->index = strtol(val, &end, 10);
 		if (*end != '\0' || errno || m->index < 0 || !isdigit((unsigned char)*val))
-			return fail(err, errlen, "%s wants a number >= 0", key);
+			return match_fail(err, errlen, "%s wants a number >= 0", key);
 	} else {
-		return fail(err, errlen, "unknown criterion '%s' (one of vendor device "
+		return match_fail(err, errlen, "unknown criterion '%s' (one of vendor device "
 		    "subsystem class driver slot serial name address index all force)", key);
 	}
 	return 0;
@@ -190,26 +190,26 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 	unsigned v, d;
 
 	if (strcmp(w, "all") == 0)
-		return set_key(m, M_ALL, "all", err, errlen);
+		return match_key(&m->keys, M_ALL, "all", err, errlen);
 	if (strcmp(w, "force") == 0)
-		return set_key(m, M_FORCE, "force", err, errlen);
+		return match_key(&m->keys, M_FORCE, "force", err, errlen);
 	if (match_id_pair(w, &v, &d)) {
-		if (set_key(m, M_VENDOR, "vendor", err, errlen) ||
-		    set_key(m, M_DEVICE, "device", err, errlen))
+		if (match_key(&m->keys, M_VENDOR, "vendor", err, errlen) ||
+		    match_key(&m->keys, M_DEVICE, "device", err, errlen))
 			return -1;
 		m->vendor = v;
 		m->device = d;
 		return 0;
 	}
 	if (strchr(w, '.') && strchr(w, ':')) {
-		if (set_key(m, M_ADDRESS, "address", err, errlen))
+		if (match_key(&m->keys, M_ADDRESS, "address", err, errlen))
 			return -1;
 		if (pci_addr_parse(w, &m->addr, NULL) < 0)
-			return fail(err, errlen, "'%s' is not a PCI address [DDDD:]BB:SS.F", w);
+			return match_fail(err, errlen, "'%s' is not a PCI address [DDDD:]BB:SS.F", w);
 		m->addr_wild = 0;
 		return 0;
 	}
-	return fail(err, errlen, "'%s' is neither VVVV:DDDD, a PCI address, "
+	return match_fail(err, errlen, "'%s' is neither VVVV:DDDD, a PCI address, "
 	    "'all', 'force' nor key=value", w);
 }
 
@@ -237,7 +237,7 @@ match_words(const char *text, match_word_fn *word, void *ctx, char *err, size_t 
 					char *close = strchr(p + 2, '"');
 
 					if (close == NULL) {
-						r = fail(err, errlen, "unterminated quote after '%s'", tok);
+						r = match_fail(err, errlen, "unterminated quote after '%s'", tok);
 						break;
 					}
 					p = close;
@@ -259,14 +259,14 @@ match_words(const char *text, match_word_fn *word, void *ctx, char *err, size_t 
 			size_t n = strlen(val);
 
 			if (n < 2 || val[n - 1] != '"') {
-				r = fail(err, errlen, "text after the closing quote of '%s'", tok);
+				r = match_fail(err, errlen, "text after the closing quote of '%s'", tok);
 				continue;
 			}
 			val[n - 1] = '\0';
 			val++;
 		}
 		r = *val ? word(ctx, tok, val, err, errlen) :
-		    fail(err, errlen, "'%s=' needs a value", tok);
+		    match_fail(err, errlen, "'%s=' needs a value", tok);
 	}
 	free(buf);
 	return r;
@@ -288,10 +288,10 @@ match_parse(const char *text, struct match *m, char *err, size_t errlen)
 	m->text = xstrdup(text);
 	r = match_words(text, pci_word, m, err, errlen);
 	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE)) == 0)
-		r = fail(err, errlen, "%s", m->keys ? "index/all/force need criteria "
+		r = match_fail(err, errlen, "%s", m->keys ? "index/all/force need criteria "
 		    "to pick from" : "empty match: name the device, e.g. 10de:1b81");
 	if (r == 0 && (m->keys & M_INDEX) && (m->keys & M_ALL))
-		r = fail(err, errlen, "%s", "'index' and 'all' exclude each other");
+		r = match_fail(err, errlen, "%s", "'index' and 'all' exclude each other");
 	if (r)
 		match_free(m);
 	return r;

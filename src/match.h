@@ -57,6 +57,10 @@ int match_regcomp(regex_t *re, const char *val, char *err, size_t errlen);
 typedef int match_word_fn(void *ctx, const char *key, const char *val, char *err,
     size_t errlen);
 int match_words(const char *text, match_word_fn *word, void *ctx, char *err, size_t errlen);
+/* err = fmt with arg; returns -1.  match_key sets key in *keys, or
+ * fails when the match gave it already. */
+int match_fail(char *err, size_t errlen, const char *fmt, const char *arg);
+int match_key(unsigned *keys, unsigned key, const char *name, char *err, size_t errlen);
 /* A rule that names a place on the bus and nothing the device is. */
 bool match_is_address_only(const struct match *m);
 

@@ -7,22 +7,6 @@
 #include "match.h"
 #include "util.h"
 
-static int
-fail(char *err, size_t errlen, const char *fmt, const char *arg)
-{
-	snprintf(err, errlen, fmt, arg);
-	return -1;
-}
-
-static int
-set_key(struct usb_match *m, unsigned key, const char *name, char *err, size_t errlen)
-{
-	if (m->keys & key)
-		return fail(err, errlen, "'%s' given twice in one match", name);
-	m->keys |= key;
-	return 0;
-}
-
 static bool
 hex2(const char *s, unsigned *out)
 {
@@ -59,26 +43,26 @@ criterion(struct usb_match *m, const char *key, const char *val, char *err, size
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i].name, key); i++)
 		;
 	if (i == sizeof(keys) / sizeof(keys[0]))
-		return fail(err, errlen, "unknown criterion '%s' (one of vendor product "
+		return match_fail(err, errlen, "unknown criterion '%s' (one of vendor product "
 		    "name class subclass protocol bus port serial)", key);
-	if (set_key(m, keys[i].key, key, err, errlen))
+	if (match_key(&m->keys, keys[i].key, key, err, errlen))
 		return -1;
 	if (keys[i].digits) {
 		unsigned *out = (unsigned *)((char *)m + keys[i].off);
 
 		if (keys[i].digits == 4 ? !match_hex4(val, out) : !hex2(val, out))
-			return fail(err, errlen, keys[i].digits == 4 ?
+			return match_fail(err, errlen, keys[i].digits == 4 ?
 			    "%s wants 4 hex digits, e.g. 046d" : "%s wants 2 hex digits, e.g. 03", key);
 	} else if (keys[i].key == U_BUS) {
 		bus = strtol(val, &end, 10);
 		if (*end || bus < 1 || bus > 999)
-			return fail(err, errlen, "%s wants a USB bus number, e.g. 1", key);
+			return match_fail(err, errlen, "%s wants a USB bus number, e.g. 1", key);
 		m->bus = (unsigned)bus;
 	} else if (keys[i].key == U_PORT) {
 		/* "1-2.3": bus, '-', port numbers joined by '.' */
 		if (strlen(val) >= sizeof(((struct usb_dev *)0)->port) ||
 		    strspn(val, "0123456789-.") != strlen(val) || !strchr(val, '-'))
-			return fail(err, errlen, "%s wants a port path as in "
+			return match_fail(err, errlen, "%s wants a port path as in "
 			    "/sys/bus/usb/devices, e.g. 1-2.3", key);
 		m->port = xstrdup(val);
 	} else if (keys[i].key == U_SERIAL) {
@@ -99,9 +83,9 @@ usb_word(void *ctx, const char *key, const char *val, char *err, size_t errlen)
 	if (key)
 		return criterion(m, key, val, err, errlen);
 	if (!match_id_pair(val, &v, &p))
-		return fail(err, errlen, "'%s' is neither VVVV:PPPP nor key=value", val);
-	if (set_key(m, U_VENDOR, "vendor", err, errlen) ||
-	    set_key(m, U_PRODUCT, "product", err, errlen))
+		return match_fail(err, errlen, "'%s' is neither VVVV:PPPP nor key=value", val);
+	if (match_key(&m->keys, U_VENDOR, "vendor", err, errlen) ||
+	    match_key(&m->keys, U_PRODUCT, "product", err, errlen))
 		return -1;
 	m->vendor = v;
 	m->product = p;
@@ -117,7 +101,7 @@ usb_match_parse(const char *text, struct usb_match *m, char *err, size_t errlen)
 	m->text = xstrdup(text);
 	r = match_words(text, usb_word, m, err, errlen);
 	if (r == 0 && m->keys == 0)
-		r = fail(err, errlen, "%s", "empty match: name the device, e.g. 046d:c52b");
+		r = match_fail(err, errlen, "%s", "empty match: name the device, e.g. 046d:c52b");
 	if (r)
 		usb_match_free(m);
 	return r;
