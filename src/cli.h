@@ -12,6 +12,7 @@
 #include "inventory.h"
 #include "plan.h"
 #include "state.h"
+#include "sysfs.h"
 
 enum {
 	O_CONFIG = 1 << 0, O_SYSFS = 1 << 1, O_STATE = 1 << 2, O_CONNECT = 1 << 3,
@@ -45,9 +46,10 @@ struct ctx {
  * scans sysfs.  Returns 0 or an exit code, having printed the reason. */
 int ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan);
 void ctx_close(struct ctx *c);
-/* The whole inventory (with what the config's rules need: names,
- * serials) and the host-critical devices.  -1 with error_set(). */
-int ctx_scan(struct ctx *c, const char *sysfs, unsigned scan);
+/* The inventory (with what the config's rules need: names, serials),
+ * read in full where f says (NULL: everywhere; sysfs.h), and the
+ * host-critical devices.  -1 with error_set(). */
+int ctx_scan(struct ctx *c, const char *sysfs, unsigned scan, const struct scan_focus *f);
 /* The same, read in full only where vm's plan can look (sysfs.h): its
  * rules, x's hostdevs (x may be NULL) and the addresses in mine (NULL:
  * none).  flags as for ctx_scan. */

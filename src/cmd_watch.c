@@ -253,7 +253,9 @@ pci_added(struct watch *w, const char *name)
 	if (pci_addr_parse(name, &a, NULL) < 0 || load_config(w, &cfg) < 0)
 		return;
 	c.cfg = cfg;
-	if (ctx_scan(&c, w->sysfs, 0) < 0) {
+	/* only the newcomer (and its group) in full: creating SR-IOV VFs
+	 * sends one event per VF */
+	if (ctx_scan(&c, w->sysfs, 0, &(struct scan_focus){ .addrs = &a, .naddrs = 1 }) < 0) {
 		log_at(LOG_WARNING, name, "skip", "pci %s: %s", name, error_get());
 		goto out;
 	}

@@ -19,7 +19,7 @@ ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
 		config_free(&c->cfg);
 		return EXIT_USAGE;
 	}
-	if (ctx_scan(c, sysfs_root(o->sysfs), scan) < 0) {
+	if (ctx_scan(c, sysfs_root(o->sysfs), scan, NULL) < 0) {
 		msg("%s", error_get());
 		config_free(&c->cfg);
 		return EXIT_HOST;
@@ -38,8 +38,8 @@ has_usb_rules(const struct config *cfg)
 	return false;
 }
 
-static int
-scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *f)
+int
+ctx_scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *f)
 {
 	if (c->cfg.uses & M_SERIAL)
 		flags |= SCAN_SERIAL;
@@ -50,12 +50,6 @@ scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *
 		return -1;
 	criticals_load(sysfs, &c->inv, &c->crit);
 	return 0;
-}
-
-int
-ctx_scan(struct ctx *c, const char *sysfs, unsigned flags)
-{
-	return scan(c, sysfs, flags, NULL);
 }
 
 int
@@ -72,7 +66,7 @@ ctx_scan_vm(struct ctx *c, const char *sysfs, unsigned flags, const char *vm,
 	for (i = 0; mine && i < mine->n; i++)
 		*PUSH(a, f.naddrs, cap) = mine->v[i].addr;
 	f.addrs = a;
-	r = scan(c, sysfs, flags, &f);
+	r = ctx_scan(c, sysfs, flags, &f);
 	free(a);
 	return r;
 }
