@@ -9,11 +9,10 @@ DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
 
-PKGS := libvirt libxml-2.0 inih libpci libudev
+PKGS := libvirt libxml-2.0 libpci libudev
 # pkg-config name -> Debian package that provides it
 DEV_libvirt    := libvirt-dev
 DEV_libxml-2.0 := libxml2-dev
-DEV_inih       := libinih-dev
 DEV_libpci     := libpci-dev
 DEV_libudev    := libudev-dev
 
@@ -47,11 +46,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIB
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
-# pthook itself is the front (libc + inih: the hook's fast path) and
+# pthook itself is the front (libc only: the hook's fast path) and
 # pthook-core.so everything else; see src/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan
 FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind nodedev detach heldby critical \
+HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach heldby critical \
 	hookshape hook core_main \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release cmd_watch
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
@@ -76,7 +75,7 @@ $(B)/man/%.gz: src/% | $(B)/man
 	gzip -9nc $< > $@
 
 $(B)/pthook: $(B)/obj/main.o $(FRONT_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs inih 2>/dev/null) $(FRONT_EXTRA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FRONT_EXTRA)
 
 $(B)/pthook-core.so: $(CORE_OBJ) $(HOST_OBJ)
 	$(CC) $(ALL_LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(PKG_LIBS)

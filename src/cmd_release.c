@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "heldby.h"
 #include "hook.h"
 #include "log.h"
 #include "state.h"
@@ -13,24 +14,28 @@ cmd_release(struct opts *o)
 {
 	struct config cfg;
 	bool explicit_;
-	const char *path = config_path(o->config, &explicit_);
+	const char *path = config_path(o->config, &explicit_), *vm;
 	int rc;
 
 	if (o->nargs != 1) {
 		msg("release takes one VM name; see pthook --help");
 		return EXIT_USAGE;
 	}
-	/* Giving devices back must not depend on a config that may have
-	 * broken since they were taken: fall back to the defaults. */
-	if (config_load(path, explicit_, &cfg) < 0) {
-		msg("warning: %s; releasing with default settings", error_get());
-		config_free(&cfg);
-		config_init(&cfg, path);
+	vm = o->args[0];
+	/* under a running guest, its devices would go back to the host */
+	if (domain_running(vm) && !o->force) {
+		msg("%s: the domain is running; stop it first (virsh shutdown %s), or give "
+		    "its devices back under it with --force", vm, vm);
+		return EXIT_REFUSED;
 	}
-	log_open(o->args[0], "release", o->verbose > 0);
-	rc = hook_release(o->args[0], &cfg, sysfs_root(o->sysfs), state_dir(o->state_dir));
+	/* The record says how to give back; the config only how long to
+	 * wait for another pthook, and it may have broken meanwhile. */
+	if (config_load(path, explicit_, &cfg) < 0)
+		msg("warning: %s; releasing from the state record alone", error_get());
+	log_open(vm, "release", o->verbose > 0);
+	rc = hook_release(vm, cfg.timeout, sysfs_root(o->sysfs), state_dir(o->state_dir));
 	if (rc == EXIT_START && o->verbose)
-		printf("%s: released\n", o->args[0]);
+		printf("%s: released\n", vm);
 	config_free(&cfg);
 	return rc;
 }

@@ -99,7 +99,8 @@ cmd_simulate(struct opts *o)
 	struct plan p = { 0 };
 	struct usb_plan up = { 0 };
 	char *buf, *old = NULL, *new = NULL;
-	bool named, refuse = false;
+	bool named, explicit_, refuse = false;
+	const char *problem, *path;
 	size_t len;
 	int rc;
 
@@ -117,10 +118,16 @@ cmd_simulate(struct opts *o)
 		msg("%s: %s", o->simulate, error_get());
 		return EXIT_USAGE;
 	}
-	if ((rc = config_for_vm(o->config, x.name, &c.cfg, &named))) {
+	/* as the hook reads it: only what concerns this domain blocks it */
+	path = config_path(o->config, &explicit_);
+	config_load(path, explicit_, &c.cfg);
+	if ((problem = config_problem(&c.cfg, x.name)) != NULL) {
+		msg("%s: %s", x.name, problem);
+		config_free(&c.cfg);
 		domxml_free(&x);
-		return rc;
+		return EXIT_USAGE;
 	}
+	named = config_vm(&c.cfg, x.name) != NULL;
 	old = domxml_serialize(&x);
 	if (named && rewrites) {
 		if (ctx_scan_vm(&c, sysfs_root(o->sysfs), SCAN_NAMES | SCAN_USB, x.name, &x,

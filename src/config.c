@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,16 +20,20 @@ enum {
 	K_MANAGED = 1 << 6, K_HOTPLUG = 1 << 7,
 };
 
-/* inih reports neither line numbers nor sections without keys, so the
- * line reader counts lines and records section headers itself. */
+/* The config is read by this one parser, line by line, whole: any
+ * length, a BOM, CRLF.  It never stops at the first error: every
+ * [vm "NAME"] header must be known so that the hook can tell which
+ * domains a broken file might concern (SPEC §5.1), and each error is
+ * filed under what it can affect.  inih was the parser once; its line
+ * buffer is fixed when the library is built (200 bytes in Debian), and
+ * it split longer lines into rules nobody wrote. */
 struct parse {
 	struct config *cfg;
-	const char *pos, *end;
 	int lineno;
+	int scope;		/* where an error on this line belongs */
 	bool in_global, seen_global;
 	struct vm_conf *vm;	/* current [vm] section, or NULL */
-	bool bad_section;	/* current header was rejected */
-	char *error;		/* first error, "file:line: ..." */
+	bool bad_section;	/* current header was rejected: skip its keys */
 };
 
 static void
@@ -39,15 +42,16 @@ perr(struct parse *p, const char *fmt, ...) PRINTF(2, 3);
 static void
 perr(struct parse *p, const char *fmt, ...)
 {
+	struct config_error *e;
 	va_list ap;
 	char *m;
 
-	if (p->error)
-		return;
 	va_start(ap, fmt);
 	m = xvasprintf(fmt, ap);
 	va_end(ap);
-	p->error = xasprintf("%s:%d: %s", p->cfg->path, p->lineno, m);
+	e = PUSH(p->cfg->errors, p->cfg->nerrors, p->cfg->errcap);
+	e->text = xasprintf("%s:%d: %s", p->cfg->path, p->lineno, m);
+	e->scope = p->scope;
 	free(m);
 }
 
@@ -78,79 +82,67 @@ valid_vm_name(const char *s)
 	return true;
 }
 
-static void
-section(struct parse *p, const char *line)
+/* After a header's ']': nothing, or a comment. */
+static bool
+only_comment(const char *s)
 {
-	const char *close = strchr(line, ']');
+	s += strspn(s, " \t");
+	return *s == '\0' || *s == ';' || *s == '#';
+}
+
+/* A header is exactly [global] or [vm "NAME"]: anything else might be
+ * meant to name any domain, so it blocks them all. */
+static void
+header(struct parse *p, char *line)
+{
 	struct config *cfg = p->cfg;
-	char *name;
-	size_t i, len;
+	char *name, *q;
+	size_t i;
 
 	p->vm = NULL;
 	p->in_global = false;
-	p->bad_section = true;
-	if (close == NULL)
-		return;		/* inih reports the syntax error */
-	name = xstrndup(line + 1, (size_t)(close - line - 1));
-	len = strlen(name);
-	if (strcmp(name, "global") == 0) {
+	p->bad_section = false;
+	if (strncmp(line, "[global]", 8) == 0 && only_comment(line + 8)) {
+		p->scope = SCOPE_GLOBAL;
 		if (p->seen_global)
 			perr(p, "second [global] section; merge it into the first");
 		p->seen_global = p->in_global = true;
-		p->bad_section = false;
-	} else if (strncmp(name, "vm \"", 4) == 0 && len >= 5 && name[len - 1] == '"') {
-		name[len - 1] = '\0';
-		if (!valid_vm_name(name + 4)) {
-			perr(p, "bad VM name \"%s\": a libvirt domain name without "
-			    "'/', quotes or control characters", name + 4);
-		} else {
-			for (i = 0; i < cfg->nvms; i++)
-				if (strcmp(cfg->vms[i].name, name + 4) == 0)
-					perr(p, "duplicate section [vm \"%s\"] (first at "
-					    "line %d); merge the two", name + 4, cfg->vms[i].line);
-			p->vm = PUSH(cfg->vms, cfg->nvms, cfg->vmcap);
-			memset(p->vm, 0, sizeof(*p->vm));
-			p->vm->name = xstrdup(name + 4);
-			p->vm->line = p->lineno;
-			p->vm->managed = true;
-			p->bad_section = false;
+		return;
+	}
+	p->scope = SCOPE_ANY;
+	p->bad_section = true;
+	if (strncmp(line, "[vm \"", 5) != 0 || (q = strchr(line + 5, '"')) == NULL ||
+	    q[1] != ']' || !only_comment(q + 2)) {
+		if (strchr(line, ']') == NULL)
+			perr(p, "syntax error: section header without ']'");
+		else
+			perr(p, "unknown section %s; expected exactly [global] or [vm \"NAME\"] "
+			    "(until it is fixed, no configured VM starts)", line);
+		return;
+	}
+	name = xstrndup(line + 5, (size_t)(q - line - 5));
+	if (!valid_vm_name(name)) {
+		perr(p, "bad VM name \"%s\": a libvirt domain name without "
+		    "'/', quotes or control characters", name);
+		free(name);
+		return;
+	}
+	p->bad_section = false;
+	for (i = 0; i < cfg->nvms; i++)
+		if (strcmp(cfg->vms[i].name, name) == 0) {
+			p->scope = (int)i;
+			p->vm = &cfg->vms[i];
+			perr(p, "duplicate section [vm \"%s\"] (first at line %d); merge "
+			    "the two", name, cfg->vms[i].line);
+			free(name);
+			return;
 		}
-	} else {
-		perr(p, "unknown section [%s]; expected [global] or [vm \"NAME\"]", name);
-	}
-	free(name);
-}
-
-/* fgets() over the in-memory file, for ini_parse_stream(). */
-static char *
-reader(char *str, int num, void *stream)
-{
-	struct parse *p = stream;
-	const char *nl, *start;
-	size_t len;
-
-	if (p->pos >= p->end)
-		return NULL;
-	nl = memchr(p->pos, '\n', (size_t)(p->end - p->pos));
-	len = nl ? (size_t)(nl - p->pos) : (size_t)(p->end - p->pos);
-	start = p->pos;
-	p->pos += len + (nl != NULL);
-	p->lineno++;
-	/* Leading blanks would turn a line into a continuation of the
-	 * previous key under inih's multi-line rule: indenting is common,
-	 * silently merging two rules is not what anybody means. */
-	while (len > 0 && (*start == ' ' || *start == '\t')) {
-		start++;
-		len--;
-	}
-	if (len > (size_t)num - 2)
-		len = (size_t)num - 2;	/* already refused by check_text() */
-	memcpy(str, start, len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	if (str[0] == '[')
-		section(p, str);
-	return str;
+	p->scope = (int)cfg->nvms;
+	p->vm = PUSH(cfg->vms, cfg->nvms, cfg->vmcap);
+	memset(p->vm, 0, sizeof(*p->vm));
+	p->vm->name = name;
+	p->vm->line = p->lineno;
+	p->vm->managed = true;
 }
 
 static bool
@@ -292,14 +284,28 @@ vm_key(struct parse *p, const char *name, const char *value)
 	}
 }
 
-static int
-handler(void *user, const char *sect, const char *name, const char *value)
+/* key = value, the value without its comment: ';' or '#' after a
+ * blank (pthook.ini(5)). */
+static void
+key_line(struct parse *p, char *line)
 {
-	struct parse *p = user;
+	char *eq = strchr(line, '='), *name, *value, *c;
 
-	(void)sect;	/* tracked by section() with its line number */
 	if (p->bad_section)
-		return 1;	/* the header's error was reported */
+		return;		/* the header's error was reported */
+	if (eq == NULL || eq == line) {
+		perr(p, "syntax error: expected [section], 'key = value' or a comment");
+		return;
+	}
+	*eq = '\0';
+	name = str_trim(line);
+	value = eq + 1;
+	for (c = value; (c = strpbrk(c, ";#")) != NULL; c++)
+		if (c == value || c[-1] == ' ' || c[-1] == '\t') {
+			*c = '\0';
+			break;
+		}
+	value = str_trim(value);
 	if (*value == '\0')
 		perr(p, "'%s' has no value", name);
 	else if (p->in_global)
@@ -308,33 +314,34 @@ handler(void *user, const char *sect, const char *name, const char *value)
 		vm_key(p, name, value);
 	else
 		perr(p, "'%s' outside any section; put it under [global] or [vm \"NAME\"]", name);
-	return 1;
 }
 
-/* inih silently splits lines longer than its buffer and cannot see
- * NUL bytes: refuse both before it runs. */
-static int
-check_text(struct parse *p, const char *buf, size_t len)
+/* One physical line, NUL-terminated in place. */
+static void
+parse_line(struct parse *p, char *line, size_t len)
 {
-	const char *s = buf, *e = buf + len;
-
-	for (p->lineno = 1; s < e; p->lineno++) {
-		const char *nl = memchr(s, '\n', (size_t)(e - s));
-		size_t l = nl ? (size_t)(nl - s) : (size_t)(e - s);
-
-		if (memchr(s, '\0', l)) {
-			perr(p, "NUL byte in the file; it is not a text file");
-			return -1;
-		}
-		if (l > INI_MAX_LINE - 2) {
-			perr(p, "line longer than %d characters; split it (several "
-			    "pci = lines are fine)", INI_MAX_LINE - 2);
-			return -1;
-		}
-		s += l + 1;
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (strlen(line) != len) {
+		/* a file with NUL bytes is no text file: what it hides might
+		 * be a header */
+		p->scope = SCOPE_ANY;
+		p->bad_section = true;
+		p->vm = NULL;
+		p->in_global = false;
+		perr(p, "NUL byte in the file; it is not a text file (until it is fixed, "
+		    "no configured VM starts)");
+		return;
 	}
-	p->lineno = 0;
-	return 0;
+	/* Leading blanks are indentation, not inih's continuation lines:
+	 * indenting is common, silently merging two rules is not. */
+	line = str_trim(line);
+	if (*line == '\0' || *line == ';' || *line == '#')
+		return;
+	if (*line == '[')
+		header(p, line);
+	else
+		key_line(p, line);
 }
 
 /* pthook runs as root on every VM start: a config that somebody else
@@ -387,31 +394,62 @@ config_init(struct config *cfg, const char *path)
 	cfg->timeout = 5;
 }
 
-int
-config_parse(struct config *cfg, const char *buf, size_t len)
+/* The first error, as the call's error_set(). */
+static int
+verdict(const struct config *cfg)
 {
-	struct parse p = { .cfg = cfg };
-	int rc;
-
-	cfg->present = true;
-	if (check_text(&p, buf, len) == 0) {
-		p.pos = buf;
-		p.end = buf + len;
-		rc = ini_parse_stream(reader, &p, handler, &p);
-		if (rc > 0 && p.error == NULL) {
-			p.lineno = rc;
-			perr(&p, "syntax error: expected [section], 'key = value' or a "
-			    "comment");
-		} else if (rc < 0 && p.error == NULL) {
-			perr(&p, "cannot parse the file");
-		}
+	if (cfg->unsafe) {
+		error_set("%s", cfg->unsafe);
+		return -1;
 	}
-	if (p.error) {
-		error_set("%s", p.error);
-		free(p.error);
+	if (cfg->nerrors) {
+		error_set("%s", cfg->errors[0].text);
 		return -1;
 	}
 	return 0;
+}
+
+/* Not a config at all: it might name anything. */
+static int
+unreadable(struct config *cfg, const char *fmt, ...) PRINTF(2, 3);
+
+static int
+unreadable(struct config *cfg, const char *fmt, ...)
+{
+	struct config_error *e = PUSH(cfg->errors, cfg->nerrors, cfg->errcap);
+	va_list ap;
+
+	va_start(ap, fmt);
+	e->text = xvasprintf(fmt, ap);
+	va_end(ap);
+	e->scope = SCOPE_ANY;
+	return verdict(cfg);
+}
+
+int
+config_parse(struct config *cfg, const char *buf, size_t len)
+{
+	struct parse p = { .cfg = cfg, .scope = SCOPE_GLOBAL };
+	char *text = xmalloc(len + 1), *s, *e, *nl;
+
+	cfg->present = true;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	s = text;
+	e = text + len;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	while (s < e) {
+		nl = memchr(s, '\n', (size_t)(e - s));
+		if (nl == NULL)
+			nl = e;
+		*nl = '\0';
+		p.lineno++;
+		parse_line(&p, s, (size_t)(nl - s));
+		s = nl + 1;
+	}
+	free(text);
+	return verdict(cfg);
 }
 
 int
@@ -427,22 +465,20 @@ config_load(const char *path, bool must_exist, struct config *cfg)
 	if (fd < 0) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		error_set("%s: cannot open the config: %s", path, strerror(errno));
-		return -1;
+		return unreadable(cfg, "%s: cannot open the config: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		error_set("%s: not a regular file", path);
 		close(fd);
-		return -1;
+		return unreadable(cfg, "%s: not a regular file", path);
 	}
-	if (check_owner(path, fd) < 0) {
-		close(fd);
-		return -1;
-	}
+	/* An unsafe file is still read: its headers say which starts it
+	 * blocks. */
+	if (check_owner(path, fd) < 0)
+		cfg->unsafe = xstrdup(error_get());
 	buf = read_fd(fd, path, CONFIG_MAX, &len);
 	close(fd);
 	if (buf == NULL)
-		return -1;
+		return unreadable(cfg, "%s", error_get());
 	rc = config_parse(cfg, buf, len);
 	free(buf);
 	return rc;
@@ -480,6 +516,10 @@ config_free(struct config *cfg)
 		free_usb_rules(cfg->vms[i].usb_deny, cfg->vms[i].ndeny);
 	}
 	free(cfg->vms);
+	for (i = 0; i < cfg->nerrors; i++)
+		free(cfg->errors[i].text);
+	free(cfg->errors);
+	free(cfg->unsafe);
 	free_rules(cfg->protect, cfg->nprotect);
 	free(cfg->path);
 	free(cfg->uri);
@@ -498,25 +538,26 @@ config_vm(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-int
-config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named)
+const char *
+config_problem(const struct config *cfg, const char *vm)
 {
-	bool explicit_;
-	const char *path = config_path(opt, &explicit_);
+	const struct vm_conf *v = config_vm(cfg, vm);
+	int idx = v ? (int)(v - cfg->vms) : SCOPE_NONE;
+	size_t i;
 
-	*named = false;
-	if (config_load(path, explicit_, cfg) == 0) {
-		*named = config_vm(cfg, vm) != NULL;
-		return 0;
+	if (v && cfg->unsafe)
+		return cfg->unsafe;
+	for (i = 0; i < cfg->nerrors; i++) {
+		int s = cfg->errors[i].scope;
+
+		if (s == SCOPE_ANY || (v && (s == SCOPE_GLOBAL || s == idx)))
+			return cfg->errors[i].text;
 	}
-	/* Unreadable or unsafe: it might name anything.  Parsed with errors:
-	 * only the [vm] headers it has are at stake. */
-	if (!cfg->present || config_vm(cfg, vm)) {
-		msg("%s: %s", vm, error_get());
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
-	config_free(cfg);
-	config_init(cfg, path);
-	return 0;
+	return NULL;
+}
+
+bool
+config_concerns(const struct config *cfg, const char *vm)
+{
+	return config_vm(cfg, vm) != NULL || config_problem(cfg, vm) != NULL;
 }

@@ -36,6 +36,19 @@ struct vm_conf {
 	unsigned set;		/* keys seen, to refuse duplicates */
 };
 
+/* Where a config error belongs (SPEC §5.1): what it can affect is what
+ * it blocks.  Else the index of the [vm] section it is in. */
+enum {
+	SCOPE_NONE = -3,	/* (a domain the file does not name) */
+	SCOPE_ANY = -2,		/* unreadable, a header or byte that might name any VM */
+	SCOPE_GLOBAL = -1,	/* [global] or before any section: every VM it names */
+};
+
+struct config_error {
+	char *text;		/* "FILE:LINE: what; fix" */
+	int scope;
+};
+
 struct config {
 	char *path;
 	bool present;		/* false: no file at the default path */
@@ -50,29 +63,36 @@ struct config {
 	size_t nvms, vmcap;
 	unsigned uses;		/* M_* keys used by any rule */
 	unsigned set;		/* [global] keys seen */
+	struct config_error *errors;	/* every error, in file order */
+	size_t nerrors, errcap;
+	char *unsafe;		/* why nobody should trust it: owner, mode */
 };
 
 /* -c FILE, else $PTHOOK_CONFIG, else the default; *explicit tells
  * whether the user named a file (then it must exist). */
 const char *config_path(const char *opt, bool *explicit_);
 
-/* Returns 0, or -1 with error_set("FILE:LINE: what; fix").  Even on
- * failure cfg lists every [vm "NAME"] header seen, so the hook can tell
- * whether a broken file might name a domain.  A missing file is an
- * error only when must_exist. */
+/* Reads and parses the file once, whole, never stopping at an error.
+ * Returns 0, or -1 with error_set() of the first problem; either way
+ * cfg holds what could be read, every [vm "NAME"] header among it, and
+ * cfg->errors every error with what it may affect.  A missing file is
+ * an error only when must_exist. */
 int config_load(const char *path, bool must_exist, struct config *cfg);
 /* An empty config with every default, naming no VM. */
 void config_init(struct config *cfg, const char *path);
 void config_free(struct config *cfg);
 /* Parse text into cfg (after config_init, whose path names the text in
- * messages).  0, or -1 with error_set("PATH:LINE: ..."). */
+ * messages).  0, or -1 as config_load. */
 int config_parse(struct config *cfg, const char *buf, size_t len);
 const struct vm_conf *config_vm(const struct config *cfg, const char *name);
 
-/* The config as the hook sees it for one domain (SPEC §5.1): a broken
- * config blocks only the domains it might name.  Returns 0 (*named
- * tells whether the domain is configured), or EXIT_USAGE having printed
- * why. */
-int config_for_vm(const char *opt, const char *vm, struct config *cfg, bool *named);
+/* The problem that blocks vm's start (SPEC §5.1), or NULL: an error that
+ * might name any domain, or, for a domain the file names, an unsafe
+ * file, a [global] error or one in its own section.  An error in
+ * another VM's section concerns that VM only. */
+const char *config_problem(const struct config *cfg, const char *vm);
+/* Whether the config names vm or might: the hook's fast path is for
+ * the rest. */
+bool config_concerns(const struct config *cfg, const char *vm);
 
 #endif

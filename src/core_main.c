@@ -48,10 +48,12 @@ static const struct command commands[] = {
 	  "  --backup-dir D  where old definitions go (default /var/lib/pthook/backup)\n"
 	  "  --connect URI   libvirt URI (default: uri from the config)\n"
 	  "  -v              also the plan, step by step\n" },
-	{ "release", cmd_release, 0,
-	  "release VM              give back what the hook detached for VM",
+	{ "release", cmd_release, O_FORCE,
+	  "release [--force] VM    give back what the hook detached for VM",
 	  "What the hook does on 'release end', by hand: give back, newest first,\n"
 	  "what pthook detached for VM, and forget it.  Harmless when there is nothing.\n"
+	  "Refused while VM runs.\n"
+	  "  --force         give them back even under a running VM\n"
 	  "  -v              say what was given back\n" },
 	{ "watch", cmd_watch, O_ATTACH,
 	  "watch [--attach-connected]   hot-plug: attach USB/PCI devices to running VMs by rule",
@@ -120,7 +122,8 @@ help(const char *name)
 }
 
 enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
-	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE, OPT_ATTACH };
+	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE, OPT_ATTACH,
+	OPT_FORCE };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -139,6 +142,7 @@ static const struct option longopts[] = {
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP },
 	{ "simulate", required_argument, NULL, OPT_SIMULATE },
 	{ "attach-connected", no_argument, NULL, OPT_ATTACH },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -164,6 +168,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_BACKUP: o->backup_dir = optarg; o->given |= O_BACKUP; break;
 		case OPT_SIMULATE: o->simulate = optarg; o->given |= O_SIMULATE; break;
 		case OPT_ATTACH: o->attach = true; o->given |= O_ATTACH; break;
+		case OPT_FORCE: o->force = true; o->given |= O_FORCE; break;
 		case OPT_VM:
 			o->vms = xreallocarray(o->vms, (size_t)o->nvms + 1, sizeof(*o->vms));
 			o->vms[o->nvms++] = optarg;
@@ -189,10 +194,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-int pthook_core_main(int argc, char **argv);
+/* hook: the config as main.c read it, for the hook form (the file is
+ * read once a run); NULL for a command. */
+int pthook_core_main(int argc, char **argv, struct config *hook);
 
 int
-pthook_core_main(int argc, char **argv)
+pthook_core_main(int argc, char **argv, struct config *hook)
 {
 	const struct command *c;
 	struct opts o = { 0 };
@@ -200,8 +207,8 @@ pthook_core_main(int argc, char **argv)
 	int rc;
 
 	/* libvirt runs us with no options and a minimal environment */
-	if (hook_shape(argc, argv))
-		return hook_main(argv);
+	if (hook)
+		return hook_main(argv, hook);
 	if ((rc = parse_opts(argc, argv, &o)) >= 0) {
 		free(o.vms);
 		return rc;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domxml.h"
 #include "util.h"
@@ -52,10 +53,27 @@ from_libvirt(const char *dir, const char *vm, struct holders *h)
 	closedir(d);
 }
 
+static const char *
+run_dir(void)
+{
+	const char *run = getenv("PTHOOK_LIBVIRT_RUN");
+
+	return run && *run ? run : LIBVIRT_RUN;
+}
+
+bool
+domain_running(const char *vm)
+{
+	char *path = xasprintf("%s/%s.xml", run_dir(), vm);
+	bool r = access(path, F_OK) == 0;
+
+	free(path);
+	return r;
+}
+
 int
 holders_load(const char *state, const char *vm, struct holders *h)
 {
-	const char *run = getenv("PTHOOK_LIBVIRT_RUN");
 	size_t i, j;
 
 	memset(h, 0, sizeof(*h));
@@ -64,7 +82,7 @@ holders_load(const char *state, const char *vm, struct holders *h)
 	for (i = 0; i < h->nrecs; i++)
 		for (j = 0; j < h->recs[i].n; j++)
 			add(h, &h->recs[i].v[j].addr, h->recs[i].vm);
-	from_libvirt(run && *run ? run : LIBVIRT_RUN, vm, h);
+	from_libvirt(run_dir(), vm, h);
 	return 0;
 }
 

@@ -4,6 +4,8 @@
 #ifndef PTHOOK_HELDBY_H
 #define PTHOOK_HELDBY_H
 
+#include <stdbool.h>
+
 #include "plan.h"
 #include "state.h"
 
@@ -17,6 +19,10 @@ struct holders {
 	char **names;		/* domain names from libvirt's status files */
 	size_t nnames, namecap;
 };
+
+/* Whether libvirt runs vm: it keeps a status file for each running
+ * domain ($PTHOOK_LIBVIRT_RUN stands for LIBVIRT_RUN in tests). */
+bool domain_running(const char *vm);
 
 /* Everything held by domains other than vm.  -1 with error_set(). */
 int holders_load(const char *state, const char *vm, struct holders *h);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "bounded.h"
 #include "detach.h"
 #include "domxml.h"
 #include "heldby.h"
@@ -15,12 +16,13 @@
 #include "sysfs.h"
 #include "util.h"
 
-/* Hook runs wait for each other at most this long: each holds the
- * lock for a few bounded libvirt calls and sysfs writes. */
+/* Hook runs wait for each other at most this long: a run holds the
+ * lock for at most one libvirt timeout and its sysfs moves (detach.h),
+ * then perhaps a rollback through sysfs. */
 static int
-lock_wait(const struct config *cfg)
+lock_wait(int timeout)
 {
-	return 4 * cfg->timeout + 10;
+	return timeout + 3 * RUN_SLACK_S;
 }
 
 /* stderr (libvirt pastes it into the virsh error) and syslog. */
@@ -112,20 +114,26 @@ recorded(const struct record *r, const struct pci_addr *a)
 	return false;
 }
 
-/* Undo this run's detaches, newest first, and drop them from the record. */
+/* Undo this run's detaches, newest first, and drop them from the
+ * record.  With a time of its own: the run's may be spent, and what
+ * was taken must come back. */
 static void
-roll_back(const struct config *cfg, const char *sysfs, const char *state,
+roll_back(const struct mover *run, const char *sysfs, const char *state,
     struct record *rec, size_t keep)
 {
 	char as[PCI_ADDR_STRLEN];
+	struct mover m;
 
+	mover_init(&m, run->uri, run->driver, run->mode, run->timeout, proc_root(NULL));
+	m.libvirt_gone |= run->libvirt_gone;
 	while (rec->n > keep) {
 		struct taken *t = &rec->v[rec->n - 1];
 
-		if (!t->guest && reattach_device(cfg, sysfs, &t->addr, t->driver) < 0)
+		if (!t->guest && reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0)
 			log_dev(LOG_ERR, &t->addr, "rollback", "%s: rollback: %s",
 			    pci_addr_fmt(&t->addr, as), error_get());
 		free(t->driver);
+		free(t->override);
 		rec->n--;
 	}
 	if (state_write(state, rec) < 0)
@@ -139,15 +147,23 @@ static int
 detach_all(const char *vm, const struct config *cfg, const char *sysfs, const char *state,
     const struct plan *p, struct record *rec)
 {
-	char as[PCI_ADDR_STRLEN], *why;
+	char as[PCI_ADDR_STRLEN], *why, *ov;
 	size_t i, before = rec->n;
+	struct mover m;
 
 	for (i = 0; i < p->detach.n; i++) {
 		const struct device *d = p->detach.v[i].dev;
 
-		if (!recorded(rec, &d->addr) &&
-		    (d->driver == NULL || strcmp(d->driver, cfg->driver) != 0))
-			record_add(rec, &d->addr, d->driver);
+		if (recorded(rec, &d->addr) ||
+		    (d->driver && strcmp(d->driver, cfg->driver) == 0))
+			continue;
+		if (rebind_override(sysfs, &d->addr, &ov) < 0) {
+			fail(vm, error_get());
+			rec->n = before;	/* nothing was touched yet */
+			return EXIT_HOST;
+		}
+		record_add(rec, &d->addr, d->driver, ov);
+		free(ov);
 	}
 	/* after the detach list: a managed='no' hostdev is both, and
 	 * pthook gives back what it bound */
@@ -156,11 +172,13 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 			record_add_guest(rec, &p->assign.v[i].dev->addr);
 	if (rec->n == before)
 		return EXIT_START;
+	record_set_how(rec, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout, cfg->reattach);
 	/* Every device goes on record before the first one is touched. */
 	if (state_write(state, rec) < 0) {
 		fail(vm, error_get());
 		return EXIT_HOST;
 	}
+	mover_init(&m, cfg->uri, cfg->driver, cfg->detach, cfg->timeout, proc_root(NULL));
 	for (i = before; i < rec->n; i++) {
 		const struct taken *t = &rec->v[i];
 
@@ -168,13 +186,13 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 			continue;
 		log_dev(LOG_INFO, &t->addr, "detach", "%s: prepare: detach %s from %s to %s", vm,
 		    pci_addr_fmt(&t->addr, as), t->driver ? t->driver : "no driver", cfg->driver);
-		if (detach_device(cfg, sysfs, &t->addr) < 0) {
+		if (detach_device(&m, sysfs, &t->addr) < 0) {
 			why = xasprintf("cannot detach %s: %s; nothing was left detached",
 			    as, error_get());
 			fail(vm, why);
 			free(why);
 			/* the failed one too: it may be half-way */
-			roll_back(cfg, sysfs, state, rec, before);
+			roll_back(&m, sysfs, state, rec, before);
 			return EXIT_HOST;
 		}
 	}
@@ -190,7 +208,7 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 	int lock, rc = EXIT_HOST;
 
 	memset(p, 0, sizeof(*p));
-	if ((lock = state_lock(state, lock_wait(&c->cfg))) < 0) {
+	if ((lock = state_lock(state, lock_wait(c->cfg.timeout))) < 0) {
 		fail(vm, error_get());
 		return EXIT_HOST;
 	}
@@ -234,14 +252,15 @@ prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
 }
 
 int
-hook_release(const char *vm, const struct config *cfg, const char *sysfs, const char *state)
+hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 {
 	struct record rec, left = { 0 };
 	char as[PCI_ADDR_STRLEN], *why;
 	int lock, rc = EXIT_START;
+	struct mover m;
 	size_t i;
 
-	if ((lock = state_lock(state, lock_wait(cfg))) < 0) {
+	if ((lock = state_lock(state, lock_wait(timeout))) < 0) {
 		fail(vm, error_get());
 		return EXIT_HOST;
 	}
@@ -251,25 +270,29 @@ hook_release(const char *vm, const struct config *cfg, const char *sysfs, const 
 		return EXIT_HOST;
 	}
 	left.vm = xstrdup(vm);
+	record_set_how(&left, rec.how.uri, rec.how.driver, rec.how.detach, rec.how.timeout,
+	    rec.how.reattach);
+	mover_init(&m, rec.how.uri, rec.how.driver, rec.how.detach, rec.how.timeout,
+	    proc_root(NULL));
 	for (i = rec.n; i-- > 0;) {
 		const struct taken *t = &rec.v[i];
+		const char *to = t->driver ? t->driver : "no driver";
 
 		if (t->guest)
 			continue;	/* libvirt gives those back itself */
 		pci_addr_fmt(&t->addr, as);
-		if (!cfg->reattach) {
+		if (!rec.how.reattach) {
 			log_dev(LOG_INFO, &t->addr, "keep", "%s: release: %s stays on %s "
-			    "(reattach = no)", vm, as, cfg->driver);
+			    "(reattach = no)", vm, as, rec.how.driver);
 			continue;
 		}
-		log_dev(LOG_INFO, &t->addr, "reattach", "%s: release: give %s back to %s", vm, as,
-		    t->driver ? t->driver : "no driver");
-		if (reattach_device(cfg, sysfs, &t->addr, t->driver) < 0) {
-			why = xasprintf("cannot give %s back to %s: %s", as,
-			    t->driver ? t->driver : "no driver", error_get());
+		log_dev(LOG_INFO, &t->addr, "reattach", "%s: release: give %s back to %s", vm,
+		    as, to);
+		if (reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0) {
+			why = xasprintf("cannot give %s back to %s: %s", as, to, error_get());
 			fail(vm, why);
 			free(why);
-			record_add(&left, &t->addr, t->driver);
+			record_add(&left, &t->addr, t->driver, t->override);
 			rc = EXIT_HOST;
 		}
 	}
@@ -313,31 +336,44 @@ rewrite(const char *vm, struct ctx *c, const char *sysfs)
 	return rc;
 }
 
+static bool
+is(const char *op, const char *sub, const char *want_op, const char *want_sub)
+{
+	return strcmp(op, want_op) == 0 && strcmp(sub, want_sub) == 0;
+}
+
+/* Only a start may be refused (SPEC §5): a failing reconnect or attach
+ * makes libvirt kill the running guest, a failing started aborts a
+ * start that prepare let through.  Everything else logs and exits 0. */
 int
-hook_main(char **argv)
+hook_main(char **argv, struct config *cfg)
 {
 	const char *vm = argv[1], *op = argv[2], *sub = argv[3];
 	const char *sysfs = sysfs_root(NULL), *state = state_dir(NULL);
-	struct ctx c = { 0 };
-	bool named;
-	int rc;
+	bool starts = is(op, sub, "prepare", "begin") || is(op, sub, "migrate", "begin") ||
+	    is(op, sub, "restore", "begin");
+	const char *problem = config_problem(cfg, vm);
+	struct ctx c = { .cfg = *cfg };
+	int rc = EXIT_START;
 
 	log_open(vm, op, false);
-	if ((rc = config_for_vm(NULL, vm, &c.cfg, &named)) != 0)
-		return rc;
-	if (strcmp(op, "release") == 0 && strcmp(sub, "end") == 0) {
-		/* also for a VM the config no longer names: what pthook took
-		 * for it must come back */
-		rc = state_has(state, vm) ? hook_release(vm, &c.cfg, sysfs, state) : EXIT_START;
-	} else if (!named) {
-		rc = EXIT_START;	/* the fast path: not ours */
-	} else if (strcmp(op, "prepare") == 0 && strcmp(sub, "begin") == 0) {
+	if (is(op, sub, "release", "end")) {
+		/* from the record alone: also for a VM the config no longer
+		 * names, or names in a file that broke meanwhile */
+		if (state_has(state, vm))
+			hook_release(vm, cfg->timeout, sysfs, state);
+	} else if (problem && starts) {
+		fail(vm, problem);
+		rc = EXIT_USAGE;
+	} else if (problem) {
+		log_msg(LOG_WARNING, "%s: %s %s: %s; the config blocks only starts", vm, op,
+		    sub, problem);
+	} else if (config_vm(cfg, vm) == NULL) {
+		;	/* not ours */
+	} else if (is(op, sub, "prepare", "begin")) {
 		rc = prepare(vm, &c, sysfs, state);
-	} else if ((strcmp(op, "migrate") == 0 || strcmp(op, "restore") == 0) &&
-	    strcmp(sub, "begin") == 0) {
+	} else if (starts) {
 		rc = rewrite(vm, &c, sysfs);
-	} else {
-		rc = EXIT_START;
 	}
 	ctx_close(&c);
 	return rc;

@@ -8,7 +8,8 @@
 #include "config.h"
 
 #include "hookshape.h"
-int hook_main(char **argv);
+/* cfg: the config as main.c read it; the hook takes it over. */
+int hook_main(char **argv, struct config *cfg);
 /* What prepare does once the domain XML is read: plan against the
  * host, refuse (policy errors; a stale x too unless live), record and
  * detach what pthook must.  live: x is a running domain's, and what it
@@ -16,8 +17,8 @@ int hook_main(char **argv);
  * code, having printed and logged refusals; p is the caller's to free. */
 int hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
     const struct domxml *x, bool live, struct plan *p);
-/* release end, also for `pthook release VM`. */
-int hook_release(const char *vm, const struct config *cfg, const char *sysfs,
-    const char *state);
+/* release end, also for `pthook release VM`: from the state record
+ * alone.  timeout: the config's, for how long to wait for the lock. */
+int hook_release(const char *vm, int timeout, const char *sysfs, const char *state);
 
 #endif

@@ -2,7 +2,7 @@
  * the host, most of them VMs pthook does not manage, and saying "not
  * ours" must not cost loading libvirt, libxml2 and libpci (about 60
  * shared libraries, ~15x the start-up of /bin/true; SPEC §5.1).  So this
- * program links only libc and inih, answers the fast path itself, and
+ * program links only libc, answers the fast path itself, and
  * loads everything else from pthook-core.so. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,22 +26,21 @@
  * a hook of the user's by it. */
 static const char sccsid[] __attribute__((used)) = "@(#)pthook " PTHOOK_VERSION;
 
-/* The hook form for a domain the config does not name: nothing to do,
- * unless pthook still holds devices for it (release). */
-static int
-fast_path(char **argv, bool *done)
+/* The hook form for a domain the config does not concern: nothing to
+ * do, unless pthook still holds devices for it (release).  The config
+ * is read here, once; the core gets it as it was read. */
+static bool
+fast_path(char **argv, struct config *cfg)
 {
-	struct config cfg;
-	bool named;
-	int rc;
+	bool explicit_;
+	const char *path = config_path(NULL, &explicit_);
 
-	*done = true;
-	if ((rc = config_for_vm(NULL, argv[1], &cfg, &named)) != 0)
-		return rc;
-	config_free(&cfg);
-	if (named || (strcmp(argv[2], "release") == 0 && state_has(state_dir(NULL), argv[1])))
-		*done = false;
-	return EXIT_START;
+	config_load(path, explicit_, cfg);
+	if (config_concerns(cfg, argv[1]) ||
+	    (strcmp(argv[2], "release") == 0 && state_has(state_dir(NULL), argv[1])))
+		return false;
+	config_free(cfg);
+	return true;
 }
 
 /* Next to this program (a build tree, or a hooks dir holding both),
@@ -84,20 +83,23 @@ find_core(char *path, size_t size)
 int
 main(int argc, char **argv)
 {
-	int (*core)(int, char **);
+	int (*core)(int, char **, struct config *);
 	char path[PATH_MAX + 32];
-	bool done;
+	struct config cfg, *hook = NULL;
 	void *h;
-	int rc;
 
-	if (hook_shape(argc, argv) && (rc = fast_path(argv, &done), done))
-		return rc;
-	if (find_core(path, sizeof(path)) < 0)
-		return EXIT_HOST;
-	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL ||
-	    (core = (int (*)(int, char **))dlsym(h, "pthook_core_main")) == NULL) {
-		msg("cannot load %s: %s; reinstall pthook", path, dlerror());
-		return EXIT_HOST;
+	if (hook_shape(argc, argv)) {
+		if (fast_path(argv, &cfg))
+			return EXIT_START;
+		hook = &cfg;
 	}
-	return core(argc, argv);
+	/* A hook run that cannot load the core refuses only a start. */
+	if (find_core(path, sizeof(path)) < 0)
+		return hook && strcmp(argv[2], "prepare") ? EXIT_START : EXIT_HOST;
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (core = (int (*)(int, char **, struct config *))dlsym(h, "pthook_core_main")) == NULL) {
+		msg("cannot load %s: %s; reinstall pthook", path, dlerror());
+		return hook && strcmp(argv[2], "prepare") ? EXIT_START : EXIT_HOST;
+	}
+	return core(argc, argv, hook);
 }

@@ -1,110 +1,89 @@
 #include "nodedev.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 #include "virt.h"
 
-/* The child: one libvirt call, its outcome as text on fd. */
-static void __attribute__((noreturn))
-child(int fd, const char *uri, const struct pci_addr *a, bool detach)
+struct call {
+	const char *uri;
+	const struct pci_addr *a;
+	bool detach;
+};
+
+/* In the bounded child: one libvirt call. */
+static int
+libvirt_move(void *arg)
 {
-	char name[40], out[512];
-	virNodeDevicePtr dev = NULL;
+	const struct call *c = arg;
+	virNodeDevicePtr dev;
 	virConnectPtr conn;
-	int null, ok = 0;
+	char name[40];
 
-	/* Nothing of ours may hold libvirt's pipes: it waits for them. */
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+	snprintf(name, sizeof(name), "pci_%04x_%02x_%02x_%x", c->a->domain, c->a->bus,
+	    c->a->slot, c->a->func);
+	if ((conn = virt_open(c->uri)) == NULL)
+		return -1;
+	if ((dev = virt.virNodeDeviceLookupByName(conn, name)) == NULL) {
+		error_set("libvirt does not know %s: %s", name, virt_error());
+		return -1;
 	}
-	snprintf(name, sizeof(name), "pci_%04x_%02x_%02x_%x", a->domain, a->bus, a->slot, a->func);
-	if ((conn = virt_open(uri)) == NULL)
-		snprintf(out, sizeof(out), "%s", error_get());
-	else if ((dev = virt.virNodeDeviceLookupByName(conn, name)) == NULL)
-		snprintf(out, sizeof(out), "libvirt does not know %s: %s", name, virt_error());
-	else if ((detach ? virt.virNodeDeviceDetachFlags(dev, "vfio", 0) : virt.virNodeDeviceReAttach(dev)) < 0)
-		snprintf(out, sizeof(out), "libvirt could not %s %s: %s",
-		    detach ? "detach" : "reattach", name, virt_error());
-	else
-		ok = 1;
-	if (ok)
-		snprintf(out, sizeof(out), "ok");
-	(void)!write(fd, out, strlen(out));
-	_exit(ok ? 0 : 1);
-}
-
-static long
-ms_left(const struct timespec *end)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
+	if ((c->detach ? virt.virNodeDeviceDetachFlags(dev, "vfio", 0) :
+	    virt.virNodeDeviceReAttach(dev)) < 0) {
+		error_set("libvirt could not %s %s: %s", c->detach ? "detach" : "reattach",
+		    name, virt_error());
+		return -1;
+	}
+	return 0;
 }
 
 int
-nodedev_move(const char *uri, const struct pci_addr *a, bool detach, int timeout_s)
+nodedev_move(const char *uri, const struct pci_addr *a, bool detach, const struct deadline *d)
 {
-	char buf[512], as[PCI_ADDR_STRLEN];
-	struct timespec end;
-	size_t have = 0;
-	int pfd[2], status;
-	pid_t pid;
+	struct call c = { uri, a, detach };
+	char as[PCI_ADDR_STRLEN], what[PCI_ADDR_STRLEN + 32];
+	long s = (deadline_left_ms(d) + 500) / 1000;
+	int r;
 
 	pci_addr_fmt(a, as);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		error_set("%s: pipe: %s", as, strerror(errno));
-		return -1;
-	}
-	fflush(NULL);
-	if ((pid = fork()) < 0) {
-		error_set("%s: fork: %s", as, strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		child(pfd[1], uri, a, detach);
-	}
-	close(pfd[1]);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_s;
-	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		long left = ms_left(&end);
-		ssize_t n;
+	snprintf(what, sizeof(what), "%s: libvirt", as);
+	if ((r = bounded_call(d, what, libvirt_move, &c)) == BOUNDED_TIMEOUT)
+		error_set("%s: libvirt (%s) did not answer within %ld s", as, uri, s);
+	else if (r == BOUNDED_FAILED && strncmp(error_get(), as, strlen(as)) != 0) {
+		char *m = xstrdup(error_get());
 
-		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			close(pfd[0]);
-			error_set("%s: libvirt (%s) did not answer within %d s", as, uri, timeout_s);
-			return -1;
-		}
-		n = read(pfd[0], buf + have, sizeof(buf) - 1 - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || have + (size_t)n >= sizeof(buf) - 1)
-			break;
-		have += (size_t)n;
+		error_set("%s: %s", as, m);
+		free(m);
 	}
-	close(pfd[0]);
-	buf[have] = '\0';
-	waitpid(pid, &status, 0);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	error_set("%s: %s", as, have ? buf : "the libvirt helper died");
-	return -1;
+	return r;
+}
+
+bool
+nodedev_daemon_starting(const char *proc)
+{
+	char path[256], comm[32];
+	struct dirent *e;
+	bool starting = false;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%d/task", proc, (int)getppid());
+	if ((d = opendir(path)) == NULL)
+		return false;
+	if ((fd = dirfd(d)) >= 0)
+		while (!starting && (e = readdir(d)) != NULL) {
+			char rel[300];
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(rel, sizeof(rel), "%s/comm", e->d_name);
+			starting = read_small(fd, rel, comm, sizeof(comm)) >= 0 &&
+			    strcmp(comm, "daemon-init") == 0;
+		}
+	closedir(d);
+	return starting;
 }

@@ -238,7 +238,8 @@ complete_groups(struct plan *p, const struct plan_input *in)
 			char *md;
 
 			if (m->group != t->group || m == t || m->bridge ||
-			    plan_has(&p->assign, m) || plan_has(&p->detach, m))
+			    plan_has(&p->assign, m) || plan_has(&p->detach, m) ||
+			    plan_has(&p->mates, m))
 				continue;
 			md = dev_describe(m);
 			switch (p->conf->group) {
@@ -252,6 +253,7 @@ complete_groups(struct plan *p, const struct plan_input *in)
 				break;
 			case GROUP_DETACH:
 				if (driver_is_viable(m->driver, vdrv)) {
+					add_planned(&p->mates, m, NULL, t);
 					strlist_addf(&p->steps, "%s: group %d: %s stays on %s, "
 					    "which keeps the group viable", p->vm, m->group, md,
 					    m->driver ? m->driver : "no driver");
@@ -263,7 +265,9 @@ complete_groups(struct plan *p, const struct plan_input *in)
 				}
 				break;
 			case GROUP_STRICT:
-				if (!driver_is_viable(m->driver, vdrv))
+				if (driver_is_viable(m->driver, vdrv))
+					add_planned(&p->mates, m, NULL, t);
+				else
 					refuse(p, "IOMMU group %d is not viable: %s is bound to %s "
 					    "(group = strict); unbind it, or set group = detach "
 					    "or assign", m->group, md, m->driver);
@@ -444,6 +448,8 @@ plan_build(const struct plan_input *in, struct plan *p)
 	sort_planned(&p->detach);
 	guard(p, in, &p->assign, NULL);
 	guard(p, in, &p->detach, &p->assign);
+	/* held means held, whatever driver the mate is on now */
+	guard(p, in, &p->mates, NULL);
 	if (in->have_xml)
 		diff_xml(p, in);
 }
@@ -453,6 +459,7 @@ plan_free(struct plan *p)
 {
 	free(p->assign.v);
 	free(p->detach.v);
+	free(p->mates.v);
 	free(p->add);
 	free(p->remove);
 	strlist_free(&p->errors);

@@ -58,6 +58,8 @@ struct plan {
 	const struct vm_conf *conf;
 	struct planned_list assign;	/* target hostdev set, address order */
 	struct planned_list detach;	/* what pthook binds to the vfio driver */
+	struct planned_list mates;	/* group mates left as they are: already
+					 * unbound or on a viable driver */
 	struct pci_addr *add, *remove;	/* hostdev changes vs the XML */
 	size_t nadd, addcap, nremove, removecap;
 	struct strlist errors;		/* refusals, "pthook: VM: ..." */

@@ -155,15 +155,18 @@ rebind_to(const char *sysfs, const struct pci_addr *a, const char *target)
 }
 
 int
-rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig)
+rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig, const char *ov)
 {
-	char *drv;
+	char *drv, *line = NULL;
 	int r;
 
 	if (rebind_driver(sysfs, a, &drv) < 0)
 		return -1;
 	/* an empty line clears the override (the kernel stores "(null)") */
-	r = override(sysfs, a, "\n");
+	if (ov)
+		line = xasprintf("%s\n", ov);
+	r = override(sysfs, a, line ? line : "\n");
+	free(line);
 	if (r == 0 && same_driver(drv, orig)) {
 		free(drv);
 		return 0;
@@ -176,4 +179,23 @@ rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig)
 		r = wait_for(sysfs, a, orig);
 	free(drv);
 	return r;
+}
+
+int
+rebind_override(const char *sysfs, const struct pci_addr *a, char **ov)
+{
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN], buf[128];
+	int dfd, n;
+
+	*ov = NULL;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs, pci_addr_fmt(a, as));
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error_set("%s: the device is gone (%s)", as, path);
+		return -1;
+	}
+	n = read_small(dfd, "driver_override", buf, sizeof(buf));
+	close(dfd);
+	if (n > 0 && strcmp(buf, "(null)") != 0)
+		*ov = xstrdup(buf);
+	return 0;
 }

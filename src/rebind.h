@@ -10,8 +10,14 @@
 int rebind_driver(const char *sysfs, const struct pci_addr *a, char **drv);
 /* Bind to target (e.g. vfio-pci).  0, or -1 with error_set(). */
 int rebind_to(const char *sysfs, const struct pci_addr *a, const char *target);
-/* Give back: clear driver_override, leave target, let the kernel probe
- * again, and check that orig (NULL: none) took the device. */
-int rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig);
+/* Give back: driver_override as it was before (ov; NULL: cleared),
+ * leave target, let the kernel probe again, and check that orig (NULL:
+ * none) took the device. */
+int rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig,
+    const char *ov);
+/* The device's driver_override: 0 and *ov (malloc'd, NULL when none),
+ * or -1 when the device is gone.  Read before pthook sets its own, so
+ * that release puts back an administrator's pci-stub. */
+int rebind_override(const char *sysfs, const struct pci_addr *a, char **ov);
 
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "util.h"
 
 #define SUFFIX ".state"
@@ -74,9 +75,11 @@ check_dir(const char *dir)
 		    S_ISLNK(st.st_mode) ? "a symlink" : "something else");
 		return -1;
 	}
-	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 077))) {
-		error_set("state: %s must be root's with mode 0700 (it is uid %u, mode %04o); "
-		    "chown root %s && chmod 700 %s", dir, (unsigned)st.st_uid,
+	/* 0755 from a tmpfiles.d entry is fine: the records name devices,
+	 * nothing secret; what matters is that nobody else can write them */
+	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
+		error_set("state: %s must be root's and writable by nobody else (it is uid "
+		    "%u, mode %04o); chown root %s && chmod go-w %s", dir, (unsigned)st.st_uid,
 		    (unsigned)(st.st_mode & 07777), dir, dir);
 		return -1;
 	}
@@ -123,20 +126,39 @@ state_unlock(int fd)
 		close(fd);
 }
 
+static const char *const detach_names[] = {
+	[DETACH_AUTO] = "auto", [DETACH_LIBVIRT] = "libvirt", [DETACH_SYSFS] = "sysfs",
+};
+
 void
-record_add(struct record *r, const struct pci_addr *a, const char *driver)
+record_set_how(struct record *r, const char *uri, const char *driver, int detach,
+    int timeout, bool reattach)
+{
+	free(r->how.uri);
+	free(r->how.driver);
+	r->how.uri = xstrdup(uri);
+	r->how.driver = xstrdup(driver);
+	r->how.detach = detach;
+	r->how.timeout = timeout;
+	r->how.reattach = reattach;
+}
+
+void
+record_add(struct record *r, const struct pci_addr *a, const char *driver,
+    const char *override)
 {
 	struct taken *t = PUSH(r->v, r->n, r->cap);
 
 	t->addr = *a;
 	t->driver = driver ? xstrdup(driver) : NULL;
+	t->override = override ? xstrdup(override) : NULL;
 	t->guest = false;
 }
 
 void
 record_add_guest(struct record *r, const struct pci_addr *a)
 {
-	record_add(r, a, NULL);
+	record_add(r, a, NULL, NULL);
 	r->v[r->n - 1].guest = true;
 }
 
@@ -145,10 +167,14 @@ record_free(struct record *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		free(r->v[i].driver);
+		free(r->v[i].override);
+	}
 	free(r->v);
 	free(r->vm);
+	free(r->how.uri);
+	free(r->how.driver);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -163,6 +189,43 @@ state_has(const char *dir, const char *vm)
 	return r;
 }
 
+/* One "how" line: "uri URI", "driver NAME", "detach MODE", "timeout N",
+ * "reattach yes|no".  Records older than these lines get the defaults. */
+static bool
+how_line(const char *line, struct record_how *h)
+{
+	const char *v = strchr(line, ' ');
+	size_t k = v ? (size_t)(v - line) : 0, i;
+
+	if (v == NULL || *++v == '\0')
+		return false;
+	if (k == 3 && strncmp(line, "uri", 3) == 0) {
+		free(h->uri);
+		h->uri = xstrdup(v);
+	} else if (k == 6 && strncmp(line, "driver", 6) == 0) {
+		free(h->driver);
+		h->driver = xstrdup(v);
+	} else if (k == 6 && strncmp(line, "detach", 6) == 0) {
+		for (i = 0; i < sizeof(detach_names) / sizeof(*detach_names); i++)
+			if (strcmp(v, detach_names[i]) == 0)
+				break;
+		if (i == sizeof(detach_names) / sizeof(*detach_names))
+			return false;
+		h->detach = (int)i;
+	} else if (k == 7 && strncmp(line, "timeout", 7) == 0) {
+		h->timeout = atoi(v);
+		if (h->timeout < 1 || h->timeout > 600)
+			return false;
+	} else if (k == 8 && strncmp(line, "reattach", 8) == 0) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return false;
+		h->reattach = strcmp(v, "yes") == 0;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int
 parse_record(const char *path, char *text, struct record *r)
 {
@@ -170,23 +233,25 @@ parse_record(const char *path, char *text, struct record *r)
 	int lineno = 0;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char addr[32], drv[64];
+		char addr[32], drv[64], ov[80] = "";
 		struct pci_addr a;
+		int n;
 
 		lineno++;
-		if (line[0] == '#')
+		if (line[0] == '#' || how_line(line, &r->how))
 			continue;
 		if (sscanf(line, "guest %31s", addr) == 1 && pci_addr_parse(addr, &a, NULL) == 0) {
 			record_add_guest(r, &a);
 			continue;
 		}
-		if (sscanf(line, "device %31s %63s", addr, drv) != 2 ||
-		    pci_addr_parse(addr, &a, NULL) < 0) {
+		n = sscanf(line, "device %31s %63s %79s", addr, drv, ov);
+		if (n < 2 || pci_addr_parse(addr, &a, NULL) < 0 ||
+		    (n == 3 && strncmp(ov, "override=", 9) != 0)) {
 			error_set("state: %s:%d: damaged record; pthook release %s once "
 			    "the VM is off, or delete the file", path, lineno, r->vm);
 			return -1;
 		}
-		record_add(r, &a, strcmp(drv, "none") ? drv : NULL);
+		record_add(r, &a, strcmp(drv, "none") ? drv : NULL, n == 3 ? ov + 9 : NULL);
 	}
 	return 0;
 }
@@ -200,6 +265,7 @@ state_read(const char *dir, const char *vm, struct record *r)
 
 	memset(r, 0, sizeof(*r));
 	r->vm = xstrdup(vm);
+	record_set_how(r, "qemu:///system", "vfio-pci", DETACH_AUTO, 5, true);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rc = errno == ENOENT ? 0 : -1;
@@ -242,12 +308,23 @@ state_write(const char *dir, const struct record *r)
 		goto fail;
 	fprintf(f, "# pthook: devices detached for domain %s; 'pthook release' gives them back\n",
 	    r->vm);
-	for (i = 0; i < r->n; i++)
-		if (r->v[i].guest)
-			fprintf(f, "guest %s\n", pci_addr_fmt(&r->v[i].addr, a));
-		else
-			fprintf(f, "device %s %s\n", pci_addr_fmt(&r->v[i].addr, a),
-			    r->v[i].driver ? r->v[i].driver : "none");
+	if (r->how.uri)
+		fprintf(f, "uri %s\ndriver %s\ndetach %s\ntimeout %d\nreattach %s\n",
+		    r->how.uri, r->how.driver, detach_names[r->how.detach], r->how.timeout,
+		    r->how.reattach ? "yes" : "no");
+	for (i = 0; i < r->n; i++) {
+		const struct taken *t = &r->v[i];
+
+		if (t->guest) {
+			fprintf(f, "guest %s\n", pci_addr_fmt(&t->addr, a));
+			continue;
+		}
+		fprintf(f, "device %s %s", pci_addr_fmt(&t->addr, a),
+		    t->driver ? t->driver : "none");
+		if (t->override)
+			fprintf(f, " override=%s", t->override);
+		fputc('\n', f);
+	}
 	if (fflush(f) == EOF || fsync(fd) < 0)
 		goto fail;
 	fclose(f);

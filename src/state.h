@@ -14,12 +14,24 @@
 struct taken {
 	struct pci_addr addr;
 	char *driver;		/* the driver it had; NULL: unbound */
+	char *override;		/* the driver_override it had; NULL: none */
 	bool guest;		/* assigned to the guest (libvirt moves it), not
 				 * detached by pthook: held, never given back */
 };
 
+/* Everything release needs besides the devices: it works from the
+ * record alone, whatever became of the config since (SPEC §5.3). */
+struct record_how {
+	char *uri;
+	char *driver;		/* what pthook bound them to */
+	int detach;		/* enum detach_mode */
+	int timeout;
+	bool reattach;
+};
+
 struct record {
 	char *vm;
+	struct record_how how;	/* set by the prepare that wrote it */
 	struct taken *v;
 	size_t n, cap;
 };
@@ -27,8 +39,8 @@ struct record {
 /* --state-dir, else $PTHOOK_STATE_DIR, else the default. */
 const char *state_dir(const char *opt);
 
-/* Create or check the directory (a real directory, root's, 0700 when we
- * are root) and take the lock, waiting at most wait_s seconds.
+/* Create or check the directory (a real directory; when we are root,
+ * root's and writable by nobody else: 0700 when created) and take the lock, waiting at most wait_s seconds.
  * Returns the lock fd, or -1 with error_set(). */
 int state_lock(const char *dir, int wait_s);
 void state_unlock(int fd);
@@ -42,7 +54,11 @@ int state_write(const char *dir, const struct record *r);
 /* Every record but skip_vm's. */
 int state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t *n);
 
-void record_add(struct record *r, const struct pci_addr *a, const char *driver);
+/* The settings of how, from the config of this prepare. */
+void record_set_how(struct record *r, const char *uri, const char *driver, int detach,
+    int timeout, bool reattach);
+void record_add(struct record *r, const struct pci_addr *a, const char *driver,
+    const char *override);
 void record_add_guest(struct record *r, const struct pci_addr *a);
 void record_free(struct record *r);
 

@@ -36,6 +36,17 @@ sysfs_root(const char *opt)
 	return env && *env ? env : "/sys";
 }
 
+const char *
+proc_root(const char *opt)
+{
+	const char *env;
+
+	if (opt && *opt)
+		return opt;
+	env = getenv("PTHOOK_PROC");
+	return env && *env ? env : "/proc";
+}
+
 static void
 load_slots(struct scan *s)
 {

@@ -12,6 +12,9 @@ enum {
 
 /* The sysfs root: --sysfs, else $PTHOOK_SYSFS, else /sys. */
 const char *sysfs_root(const char *opt);
+/* The /proc root: opt, else $PTHOOK_PROC, else /proc (tests run on fake
+ * trees). */
+const char *proc_root(const char *opt);
 
 struct vm_conf;
 

@@ -123,16 +123,86 @@ errors_name_file_and_line(void **state)
 }
 
 static void
-refuses_what_inih_hides(void **state)
+any_line_length_bom_and_crlf(void **state)
 {
-	char text[512];
+	struct config cfg;
+	const struct vm_conf *vm;
+	char *text, path[64];
+	size_t n = 0;
 
 	(void)state;
-	/* inih splits long lines silently: the tail would become a rule */
-	snprintf(text, sizeof(text), "[vm \"a\"]\npci = %0250d\n", 0);
-	expect(text, 2, "line longer than");
-	expect_mem("[vm \"a\"]\npci = 10de:1b81\0 evil\n", 27, 2, "NUL byte");
-	/* a VM section with nothing in it still counts (inih never reports it) */
+	/* a long comment, a long trailing comment, a long value: all legal */
+	text = xmalloc(20000);
+	memcpy(text, "\xef\xbb\xbf; ", 5);
+	n = 5;
+	memset(text + n, 'x', 5000);
+	n += 5000;
+	n += (size_t)sprintf(text + n, "\r\n[vm \"win10\"]\r\npci = 10de:1b81 ;");
+	memset(text + n, 'y', 5000);
+	n += 5000;
+	n += (size_t)sprintf(text + n, "\r\npci = slot=");
+	memset(text + n, 'z', 3000);
+	n += 3000;
+	n += (size_t)sprintf(text + n, "\r\n");
+	assert_int_equal(cfg_from_mem(&cfg, text, n, path), 0);
+	vm = config_vm(&cfg, "win10");
+	assert_non_null(vm);
+	assert_int_equal(vm->npci, 2);
+	assert_int_equal(vm->pci[0].line, 3);
+	assert_int_equal(vm->pci[0].m.vendor, 0x10de);
+	assert_int_equal(strlen(vm->pci[1].m.text), 3005);
+	config_free(&cfg);
+	free(text);
+}
+
+/* Where each error belongs decides which starts it blocks (SPEC §5.1). */
+static void
+errors_are_scoped(void **state)
+{
+	struct config cfg;
+	char path[64];
+
+	(void)state;
+	/* a typo in b's section blocks b, not a */
+	assert_int_equal(cfg_from(&cfg, "[vm \"a\"]\npci = 10de:1b81\n[vm \"b\"]\n"
+	    "pci = bogus\n", path), -1);
+	assert_null(config_problem(&cfg, "a"));
+	assert_non_null(strstr(config_problem(&cfg, "b"), ":4: pci = bogus"));
+	assert_null(config_problem(&cfg, "c"));
+	assert_false(config_concerns(&cfg, "c"));
+	config_free(&cfg);
+	/* a [global] error blocks every VM the file names, and no other */
+	assert_int_equal(cfg_from(&cfg, "[global]\nurl = x\n[vm \"a\"]\n", path), -1);
+	assert_non_null(config_problem(&cfg, "a"));
+	assert_null(config_problem(&cfg, "c"));
+	config_free(&cfg);
+	/* a header that is not exactly one of the two might name anything */
+	static const char *const bad[] = {
+		"[vm \"win10\" ]", "[VM \"win10\"]", "[vm 'win10']", "[vm  \"win10\"]",
+		"[ global ]", "[vm \"win10\"", "[vm \"a/b\"]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[vm \"a\"]\npci = 10de:1b81\n%s\npci = 8086:7ad0\n",
+		    bad[i]);
+		assert_int_equal(cfg_from(&cfg, text, path), -1);
+		if (config_problem(&cfg, "win10") == NULL || config_problem(&cfg, "a") == NULL ||
+		    !config_concerns(&cfg, "anything"))
+			fail_msg("'%s' does not block every VM", bad[i]);
+		/* and the keys under it belong to nobody */
+		assert_int_equal(config_vm(&cfg, "a")->npci, 1);
+		config_free(&cfg);
+	}
+	/* a NUL byte: not a text file */
+	assert_int_equal(cfg_from_mem(&cfg, "[vm \"a\"]\npci = 10de:1b81\0 evil\n", 27, path), -1);
+	assert_non_null(strstr(config_problem(&cfg, "zzz"), ":2: NUL byte"));
+	config_free(&cfg);
+	/* comments after headers are fine */
+	assert_int_equal(cfg_from(&cfg, "[global] ; the defaults\n[vm \"a\"]   # mine\n", path), 0);
+	assert_non_null(config_vm(&cfg, "a"));
+	config_free(&cfg);
+	/* a VM section with nothing in it still counts */
 	expect("[vm \"a\"]\n[vm \"a\"]\n", 2, "duplicate section");
 }
 
@@ -166,6 +236,17 @@ refuses_unsafe_permissions(void **state)
 	assert_non_null(strstr(error_get(), "writable by group or others"));
 	assert_non_null(strstr(error_get(), "mode 0666"));
 	config_free(&cfg);
+	/* still read: it blocks the VMs it names, and only those */
+	{
+		FILE *f = fopen(path, "w");
+
+		fputs("[vm \"a\"]\npci = 10de:1b81\n", f);
+		fclose(f);
+		assert_int_equal(config_load(path, true, &cfg), -1);
+		assert_non_null(strstr(config_problem(&cfg, "a"), "writable by group or others"));
+		assert_null(config_problem(&cfg, "b"));
+		config_free(&cfg);
+	}
 	chmod(path, 0600);
 	assert_int_equal(chown(path, 65534, 0), 0);
 	assert_int_equal(config_load(path, true, &cfg), -1);
@@ -207,7 +288,8 @@ main(void)
 		cmocka_unit_test(full_config),
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(errors_name_file_and_line),
-		cmocka_unit_test(refuses_what_inih_hides),
+		cmocka_unit_test(any_line_length_bom_and_crlf),
+		cmocka_unit_test(errors_are_scoped),
 		cmocka_unit_test(broken_file_still_lists_vm_names),
 		cmocka_unit_test(refuses_unsafe_permissions),
 		cmocka_unit_test(missing_file),
