@@ -151,9 +151,11 @@ pci = bogus
 	sed 's|<name>win10</name>|<name>third</name>|' "$EX/win10.xml" > "$TMP/third.xml"
 	run --sysfs "$SYS" -c "$cfg" --simulate "$TMP/third.xml"
 	rc_is 0
-	chmod 666 "$cfg"	# unsafe: it might name anything
-	run --sysfs "$SYS" -c "$cfg" --simulate "$TMP/third.xml"
+	chmod 666 "$cfg"	# unsafe: every VM it names is blocked, only those
+	run --sysfs "$SYS" -c "$cfg" --simulate "$EX/win10.xml"
 	rc_is 2; err_has "mode 0666"
+	run --sysfs "$SYS" -c "$cfg" --simulate "$TMP/third.xml"
+	rc_is 0
 }
 
 run_tests
