@@ -195,6 +195,46 @@ group = detach'
 	done
 }
 
+restart_libvirtd() {
+	local pid; pid=$(cat /run/libvirtd.pid 2>/dev/null)
+	[ -n "$pid" ] && kill "$pid"
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	/usr/sbin/libvirtd -d || fail "libvirtd did not start again"
+}
+running() { virsh domstate "$1" 2>/dev/null | grep -q '^running'; }
+
+s_autostart_and_broken_config() {
+	# autostart: the daemon answers no client until it is done, so
+	# pthook must not wait for it (libvirt has 30 s here)
+	conf '[global]
+timeout = 30
+[vm "vnet"]
+pci = 1af4:1041
+group = detach'
+	define vnet $VNET
+	virsh -q autostart vnet >/dev/null || fail "autostart"
+	local t0=$SECONDS
+	restart_libvirtd
+	until_ok 60 running vnet || { fail "vnet did not autostart"; return; }
+	[ $((SECONDS - t0)) -lt 25 ] || fail "autostart took $((SECONDS - t0)) s: pthook waited for libvirt"
+	expect_drv $VRNG vfio-pci "group mate, detached during autostart"
+	virsh -q autostart --disable vnet >/dev/null
+	# a typo and a world-writable file while it runs: libvirtd's restart
+	# runs 'reconnect begin', and a failing hook kills the guest
+	echo 'typo = 1' >> /etc/pthook/pthook.ini
+	chmod 666 /etc/pthook/pthook.ini
+	restart_libvirtd
+	for _ in $(seq 100); do virsh version >/dev/null 2>&1 && break; sleep 0.3; done
+	sleep 1
+	running vnet || fail "the guest died on libvirtd's restart: $(virsh domstate vnet 2>&1)"
+	# and release gives the group mate back from the record alone
+	stop vnet
+	wait_drv $VRNG virtio-pci "after destroy with a broken config"
+	[ -e /run/pthook/vnet.state ] && fail "state left for vnet"
+	chmod 600 /etc/pthook/pthook.ini
+	virsh -q undefine vnet >/dev/null
+}
+
 # qmp add DRIVER ID BUS / qmp del ID: tests/vm/qmp.py on the host plugs
 # a device into this VM, or pulls it out
 qmp() { echo "PTHOOK_QMP $*"; }
@@ -262,7 +302,7 @@ pci = 1b36:0010'
 # exec tests/vm/scenarios.sh NAME)
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
-    usb_hotplug pci_hotplug}; do
+    usb_hotplug pci_hotplug autostart_and_broken_config}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
