@@ -196,9 +196,11 @@ group = detach'
 }
 
 restart_libvirtd() {
-	local pid; pid=$(cat /run/libvirtd.pid 2>/dev/null)
-	[ -n "$pid" ] && kill "$pid"
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	local pid; pid=$(pidof libvirtd)
+	[ -n "$pid" ] || fail "no libvirtd running"
+	kill $pid
+	for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && fail "libvirtd did not stop"
 	/usr/sbin/libvirtd -d || fail "libvirtd did not start again"
 }
 running() { virsh domstate "$1" 2>/dev/null | grep -q '^running'; }
@@ -214,8 +216,12 @@ group = detach'
 	define vnet $VNET
 	virsh -q autostart vnet >/dev/null || fail "autostart"
 	local t0=$SECONDS
+	# libvirt autostarts once a host boot (virDriverShouldAutostart): this
+	# restart stands for a boot
+	rm -f /run/libvirt/qemu/autostarted
 	restart_libvirtd
-	until_ok 60 running vnet || { fail "vnet did not autostart"; return; }
+	until_ok 60 running vnet || { fail "vnet did not autostart: $(virsh domstate --reason vnet 2>&1);" \
+		"$(tail -5 /var/log/libvirt/qemu/vnet.log 2>&1)"; virsh -q autostart --disable vnet; return; }
 	[ $((SECONDS - t0)) -lt 25 ] || fail "autostart took $((SECONDS - t0)) s: pthook waited for libvirt"
 	expect_drv $VRNG vfio-pci "group mate, detached during autostart"
 	virsh -q autostart --disable vnet >/dev/null
