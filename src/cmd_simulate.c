@@ -24,6 +24,20 @@ json_addrs(const char *key, const struct pci_addr *v, size_t n)
 	printf("]");
 }
 
+/* pairs of remove and add that are one element rewritten in place */
+static void
+json_moves(const struct plan *p)
+{
+	char a[PCI_ADDR_STRLEN], b[PCI_ADDR_STRLEN];
+	size_t i;
+
+	printf(", \"move\": [");
+	for (i = 0; i < p->nmoves; i++)
+		printf("%s{\"from\": \"%s\", \"to\": \"%s\"}", i ? ", " : "",
+		    pci_addr_fmt(&p->moves[i].from, a), pci_addr_fmt(&p->moves[i].to, b));
+	printf("]");
+}
+
 static void
 json_planned(const char *key, const struct planned_list *l)
 {
@@ -73,6 +87,7 @@ print_json(const char *vm, const struct plan *p, const struct usb_plan *up, bool
 	json_planned("detach", &p->detach);
 	json_addrs("add", p->add, p->nadd);
 	json_addrs("remove", p->remove, p->nremove);
+	json_moves(p);
 	json_usb(up);
 	json_lines(&p->errors, &p->stale);
 	printf(", \"xml\": ");
@@ -113,9 +128,9 @@ cmd_simulate(struct opts *o)
 		return EXIT_USAGE;
 	}
 	rc = domxml_parse(buf, len, &x);
-	free(buf);
 	if (rc < 0) {
 		msg("%s: %s", o->simulate, error_get());
+		free(buf);
 		return EXIT_USAGE;
 	}
 	/* as the hook reads it: only what concerns this domain blocks it */
@@ -125,10 +140,11 @@ cmd_simulate(struct opts *o)
 		msg("%s: %s", x.name, problem);
 		config_free(&c.cfg);
 		domxml_free(&x);
+		free(buf);
 		return EXIT_USAGE;
 	}
 	named = config_vm(&c.cfg, x.name) != NULL;
-	old = domxml_serialize(&x);
+	old = named && rewrites ? domxml_serialize(&x) : xstrdup(buf);
 	if (named && rewrites) {
 		if (ctx_scan_vm(&c, sysfs_root(o->sysfs), SCAN_NAMES | SCAN_USB, x.name, &x,
 		    NULL) < 0) {
@@ -149,7 +165,8 @@ cmd_simulate(struct opts *o)
 			fprintf(stderr, "pthook: %s: not in %s; the hook lets it start untouched\n",
 			    x.name, c.cfg.path);
 	}
-	new = domxml_serialize(&x);
+	/* a domain pthook leaves alone is echoed byte for byte (SPEC §4) */
+	new = named && rewrites ? domxml_serialize(&x) : xstrdup(buf);
 	if (o->json) {
 		print_json(x.name, &p, &up, refuse, new);
 	} else {
@@ -162,6 +179,7 @@ cmd_simulate(struct opts *o)
 	}
 	rc = refuse ? EXIT_REFUSED : EXIT_START;
 out:
+	free(buf);
 	free(old);
 	free(new);
 	plan_free(&p);

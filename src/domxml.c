@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match.h"
 #include "util.h"
 
 static bool
@@ -70,17 +71,18 @@ push_hostdev(struct domxml *d, const struct hostdev *hd, xmlNodePtr node)
 }
 
 static int
-read_hostdev(struct domxml *d, xmlNodePtr h)
+read_hostdev(struct domxml *d, xmlNodePtr h, bool iface)
 {
 	xmlNodePtr a = child(child(h, "source"), "address");
-	struct hostdev hd = { 0 };
+	struct hostdev hd = { .iface = iface };
 
 	if (a == NULL || attr_num(a, "domain", 0xfffff, &hd.addr.domain, false) ||
 	    attr_num(a, "bus", 0xff, &hd.addr.bus, true) ||
 	    attr_num(a, "slot", 0x1f, &hd.addr.slot, true) ||
 	    attr_num(a, "function", 7, &hd.addr.func, true)) {
-		error_set("domain XML: line %ld: PCI hostdev without a valid <source><address "
-		    "domain= bus= slot= function=/>; fix the definition", (long)xmlGetLineNo(h));
+		error_set("domain XML: line %ld: PCI %s without a valid <source><address "
+		    "domain= bus= slot= function=/>; fix the definition", (long)xmlGetLineNo(h),
+		    iface ? "hostdev interface" : "hostdev");
 		return -1;
 	}
 	hd.managed = attr_is(h, "managed", "yes");
@@ -92,6 +94,80 @@ static bool
 is_hostdev(xmlNodePtr n, const char *type)
 {
 	return named(n, "hostdev") && attr_is(n, "mode", "subsystem") && attr_is(n, "type", type);
+}
+
+/* <interface type='hostdev'> with a PCI source (an SR-IOV VF with its
+ * MAC and VLAN); one with a USB source is not PCI passthrough. */
+static bool
+is_pci_interface(xmlNodePtr n)
+{
+	xmlNodePtr a;
+
+	if (!named(n, "interface") || !attr_is(n, "type", "hostdev"))
+		return false;
+	a = child(child(n, "source"), "address");
+	return a == NULL || !xmlHasProp(a, BAD_CAST "type") || attr_is(a, "type", "pci");
+}
+
+static bool
+is_passthrough(xmlNodePtr n)
+{
+	return is_hostdev(n, "pci") || is_pci_interface(n);
+}
+
+/* pthook's own metadata: which device each element was given for, so a
+ * device that moved is found again by what it is (SPEC §4). */
+#define PTHOOK_NS "urn:x-pthook:passthrough:1"
+
+static xmlNodePtr
+our_metadata(xmlNodePtr root)
+{
+	xmlNodePtr n;
+
+	for (n = child(root, "metadata") ? child(root, "metadata")->children : NULL; n; n = n->next)
+		if (named(n, "passthrough") && n->ns && xmlStrcmp(n->ns->href, BAD_CAST PTHOOK_NS) == 0)
+			return n;
+	return NULL;
+}
+
+static bool
+attr_ids(xmlNodePtr n, const char *attr, unsigned *a, unsigned *b)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST attr);
+	bool r = v && match_id_pair((const char *)v, a, b);
+
+	xmlFree(v);
+	return r;
+}
+
+static void
+read_metadata(struct domxml *d)
+{
+	xmlNodePtr m = our_metadata(d->root), n;
+	size_t i;
+
+	for (n = m ? m->children : NULL; n; n = n->next) {
+		struct hostdev e = { 0 };
+		xmlChar *addr;
+		int r;
+
+		if (!named(n, "device") || (addr = xmlGetProp(n, BAD_CAST "address")) == NULL)
+			continue;
+		r = pci_addr_parse((const char *)addr, &e.addr, NULL);
+		xmlFree(addr);
+		if (r < 0 || !attr_ids(n, "id", &e.vendor, &e.device))
+			continue;
+		if (!attr_ids(n, "subsystem", &e.subvendor, &e.subdevice))
+			e.subvendor = e.subdevice = 0;
+		for (i = 0; i < d->n; i++)
+			if (pci_addr_eq(&d->hostdevs[i].addr, &e.addr)) {
+				d->hostdevs[i].known = true;
+				d->hostdevs[i].vendor = e.vendor;
+				d->hostdevs[i].device = e.device;
+				d->hostdevs[i].subvendor = e.subvendor;
+				d->hostdevs[i].subdevice = e.subdevice;
+			}
+	}
 }
 
 /* <source><vendor id=/><product id=/><address bus= device=/></source>.
@@ -156,6 +232,13 @@ domxml_parse(const char *buf, size_t len, struct domxml *d)
 			error_set("domain XML: cannot parse it");
 		return -1;
 	}
+	/* and on the document: the byte search above cannot see a DOCTYPE
+	 * in UTF-16 */
+	if (((xmlDocPtr)d->doc)->intSubset || ((xmlDocPtr)d->doc)->extSubset) {
+		error_set("domain XML: DOCTYPE/ENTITY declarations are not allowed; pass "
+		    "the XML libvirt gives (virsh dumpxml)");
+		goto fail;
+	}
 	root = xmlDocGetRootElement(d->doc);
 	if (named(root, "domstatus"))	/* libvirt's status file of a running domain */
 		root = child(root, "domain");
@@ -171,12 +254,14 @@ domxml_parse(const char *buf, size_t len, struct domxml *d)
 	}
 	d->name = xstrdup((const char *)name);
 	xmlFree(name);
+	d->root = root;
 	devs = child(root, "devices");
 	for (n = devs ? devs->children : NULL; n; n = n->next)
 		if (is_hostdev(n, "usb"))
 			read_usb_hostdev(d, n);
-		else if (is_hostdev(n, "pci") && read_hostdev(d, n) < 0)
+		else if (is_passthrough(n) && read_hostdev(d, n, named(n, "interface")) < 0)
 			goto fail;
+	read_metadata(d);
 	return 0;
 fail:
 	domxml_free(d);
@@ -244,50 +329,110 @@ text(xmlDocPtr doc, const char *a, const char *b)
 	return t;
 }
 
-/* Where new hostdevs go: after the last <hostdev> of any type, else at
- * the end of <devices> (made if missing), indented like their
+/* Where a new element goes (SPEC §4): after the last element of its
+ * kind, else before the first device libvirt lists after hostdevs,
+ * else at the end of <devices> (made if missing), indented like its
  * neighbours. */
 struct spot {
-	xmlNodePtr devs, anchor;
+	xmlNodePtr devs, anchor;	/* insert after anchor, else before next */
+	xmlNodePtr next;
 	char *ind;
 };
 
-static void
-find_spot(xmlDocPtr doc, struct spot *s)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+enum kind { K_PCI, K_IFACE, K_USB };
 
-	s->devs = child(root, "devices");
-	s->anchor = NULL;
-	if (s->devs == NULL) {
-		s->devs = xmlNewDocNode(doc, NULL, BAD_CAST "devices", NULL);
-		xmlAddChild(root, text(doc, "  ", ""));
-		xmlAddChild(root, s->devs);
-		xmlAddChild(s->devs, text(doc, "", ""));
-		xmlAddChild(root, text(doc, "", ""));
-	}
-	for (n = s->devs->children; n; n = n->next)
-		if (named(n, "hostdev"))
-			s->anchor = n;
-	if (s->anchor) {
-		s->ind = indent_of(s->anchor, "    ");
+/* libvirt's order of <devices> after <hostdev> (domain_conf.c) */
+static const char *const after_hostdevs[] = {
+	"redirdev", "redirfilter", "hub", "watchdog", "memballoon", "rng", "panic",
+	"shmem", "memory", "iommu", "vsock", "crypto", "pstore",
+};
+
+static bool
+lists_after_hostdevs(xmlNodePtr n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(after_hostdevs) / sizeof(*after_hostdevs); i++)
+		if (named(n, after_hostdevs[i]))
+			return true;
+	return false;
+}
+
+static xmlNodePtr
+first_element(xmlNodePtr parent)
+{
+	xmlNodePtr n;
+
+	for (n = parent->children; n && n->type != XML_ELEMENT_NODE; n = n->next)
+		;
+	return n;
+}
+
+/* A new child of parent at its end, before the blank text that closes
+ * it, indented as ind; the parent keeps a closing line. */
+static void
+append_child(xmlDocPtr doc, xmlNodePtr parent, xmlNodePtr e, const char *ind)
+{
+	if (is_blank_text(parent->last)) {
+		xmlAddPrevSibling(parent->last, e);
 	} else {
-		/* first child element of <devices> shows the indentation */
-		for (n = s->devs->children; n && n->type != XML_ELEMENT_NODE; n = n->next)
-			;
-		s->ind = n ? indent_of(n, "    ") : xstrdup("    ");
+		xmlAddChild(parent, e);
+		xmlAddNextSibling(e, text(doc, "", ""));
 	}
+	xmlAddPrevSibling(e, text(doc, ind, ""));
+}
+
+static void
+find_spot(struct domxml *d, enum kind k, struct spot *s)
+{
+	xmlDocPtr doc = d->doc;
+	xmlNodePtr root = d->root, n, hostdev = NULL, pass = NULL, iface = NULL;
+	char *ind;
+
+	memset(s, 0, sizeof(*s));
+	if ((s->devs = child(root, "devices")) == NULL) {
+		n = first_element(root);
+		ind = n ? indent_of(n, "  ") : xstrdup("  ");
+		s->devs = xmlNewDocNode(doc, NULL, BAD_CAST "devices", NULL);
+		append_child(doc, root, s->devs, ind);
+		xmlAddChild(s->devs, text(doc, ind, ""));
+		free(ind);
+	}
+	for (n = s->devs->children; n; n = n->next) {
+		if (named(n, "hostdev"))
+			hostdev = n;
+		if (is_passthrough(n))
+			pass = n;
+		if (named(n, "interface"))
+			iface = n;
+		if (s->next == NULL && lists_after_hostdevs(n))
+			s->next = n;
+	}
+	s->anchor = k == K_USB ? hostdev : k == K_IFACE ? (iface ? iface : pass) :
+	    (pass ? pass : hostdev);
+	if (s->anchor)
+		s->ind = indent_of(s->anchor, "    ");
+	else if (s->next)
+		s->ind = indent_of(s->next, "    ");
+	else if ((n = first_element(s->devs)) != NULL)
+		s->ind = indent_of(n, "    ");
+	else
+		s->ind = xasprintf("%s  ", "  ");
 }
 
 static void
 put(xmlDocPtr doc, struct spot *s, xmlNodePtr h)
 {
-	if (s->anchor)
+	if (s->anchor) {
 		xmlAddNextSibling(s->anchor, h);
-	else if (is_blank_text(s->devs->last))
+	} else if (s->next) {
+		/* before next and the indentation it has */
+		xmlAddPrevSibling(is_blank_text(s->next->prev) ? s->next->prev : s->next, h);
+	} else if (is_blank_text(s->devs->last)) {
 		xmlAddPrevSibling(s->devs->last, h);	/* before "\n  </devices>" */
-	else
+	} else {
 		xmlAddChild(s->devs, h);
+	}
 	/* The element first, then its indentation: libxml2 merges a text
 	 * node into a neighbouring one, and h has none. */
 	xmlAddPrevSibling(h, text(doc, s->ind, ""));
@@ -338,16 +483,44 @@ close_hostdev(xmlDocPtr doc, xmlNodePtr h, xmlNodePtr src, const char *ind)
 	xmlAddChild(h, text(doc, ind, ""));
 }
 
+static void
+set_pci_address(xmlNodePtr ad, const struct pci_addr *a)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%04x", a->domain);
+	xmlSetProp(ad, BAD_CAST "domain", BAD_CAST buf);
+	snprintf(buf, sizeof(buf), "0x%02x", a->bus);
+	xmlSetProp(ad, BAD_CAST "bus", BAD_CAST buf);
+	snprintf(buf, sizeof(buf), "0x%02x", a->slot);
+	xmlSetProp(ad, BAD_CAST "slot", BAD_CAST buf);
+	snprintf(buf, sizeof(buf), "0x%x", a->func);
+	xmlSetProp(ad, BAD_CAST "function", BAD_CAST buf);
+}
+
 static xmlNodePtr
 pci_hostdev(xmlDocPtr doc, const struct pci_addr *a, bool managed, const char *ind)
 {
 	xmlNodePtr src, h = new_hostdev(doc, "pci", managed, ind, &src);
-	xmlNodePtr ad = element(doc, src, ind, "    ", "address");
 
-	prop(ad, "domain", "0x%04x", a->domain);
-	prop(ad, "bus", "0x%02x", a->bus);
-	prop(ad, "slot", "0x%02x", a->slot);
-	prop(ad, "function", "0x%x", a->func);
+	set_pci_address(element(doc, src, ind, "    ", "address"), a);
+	close_hostdev(doc, h, src, ind);
+	return h;
+}
+
+/* <interface type='hostdev' managed=...><source><address type='pci'
+ * .../></source></interface>: libvirt picks the MAC. */
+static xmlNodePtr
+pci_interface(xmlDocPtr doc, const struct pci_addr *a, bool managed, const char *ind)
+{
+	xmlNodePtr h = xmlNewDocNode(doc, NULL, BAD_CAST "interface", NULL), src, ad;
+
+	xmlNewProp(h, BAD_CAST "type", BAD_CAST "hostdev");
+	xmlNewProp(h, BAD_CAST "managed", BAD_CAST(managed ? "yes" : "no"));
+	src = element(doc, h, ind, "  ", "source");
+	ad = element(doc, src, ind, "    ", "address");
+	xmlNewProp(ad, BAD_CAST "type", BAD_CAST "pci");
+	set_pci_address(ad, a);
 	close_hostdev(doc, h, src, ind);
 	return h;
 }
@@ -415,40 +588,141 @@ in_plan(const struct plan *p, const struct pci_addr *a)
 	return false;
 }
 
+static const struct move *
+move_from(const struct plan *p, const struct pci_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmoves; i++)
+		if (pci_addr_eq(&p->moves[i].from, a))
+			return &p->moves[i];
+	return NULL;
+}
+
+/* <metadata><pthook:passthrough xmlns:pthook=...><pthook:device
+ * address= id= subsystem=/>...: what each element was given for, so a
+ * device that moves is found again by what it is.  Rewritten whole. */
+static void
+write_metadata(struct domxml *d, const struct plan *p)
+{
+	static const char *const before[] = { "description", "title", "genid", "uuid", "name" };
+	xmlDocPtr doc = d->doc;
+	xmlNodePtr root = d->root, md, e, n;
+	char *ind, *inner;
+	xmlNsPtr ns;
+	size_t i;
+
+	if ((e = our_metadata(root)) != NULL)
+		remove_node(e);
+	if (p->assign.n == 0)
+		return;
+	if ((md = child(root, "metadata")) == NULL) {
+		md = xmlNewDocNode(doc, NULL, BAD_CAST "metadata", NULL);
+		for (i = 0, n = NULL; i < sizeof(before) / sizeof(*before) && n == NULL; i++)
+			n = child(root, before[i]);
+		ind = n ? indent_of(n, "  ") : xstrdup("  ");
+		if (n) {
+			xmlAddNextSibling(n, md);
+			xmlAddPrevSibling(md, text(doc, ind, ""));
+		} else {
+			append_child(doc, root, md, ind);
+		}
+		xmlAddChild(md, text(doc, ind, ""));
+	} else {
+		ind = indent_of(md, "  ");
+	}
+	inner = xasprintf("%s  ", ind);
+	e = xmlNewDocNode(doc, NULL, BAD_CAST "passthrough", NULL);
+	ns = xmlNewNs(e, BAD_CAST PTHOOK_NS, BAD_CAST "pthook");
+	xmlSetNs(e, ns);
+	for (i = 0; i < p->assign.n; i++) {
+		const struct device *dev = p->assign.v[i].dev;
+		xmlNodePtr de = element(doc, e, inner, "  ", "device");
+		char buf[16];
+
+		xmlSetNs(de, ns);
+		xmlNewProp(de, BAD_CAST "address", BAD_CAST dev->addr_str);
+		snprintf(buf, sizeof(buf), "%04x:%04x", dev->vendor, dev->device);
+		xmlSetProp(de, BAD_CAST "id", BAD_CAST buf);
+		if (dev->has_subsys) {
+			snprintf(buf, sizeof(buf), "%04x:%04x", dev->subvendor, dev->subdevice);
+			xmlNewProp(de, BAD_CAST "subsystem", BAD_CAST buf);
+		}
+	}
+	xmlAddChild(e, text(doc, inner, ""));
+	append_child(doc, md, e, inner);
+	free(inner);
+	free(ind);
+}
+
 void
 domxml_rewrite(struct domxml *d, const struct plan *p)
 {
+	xmlNodePtr *doomed = NULL, after = NULL, h;
+	size_t i, j, kept = 0, ndoomed = 0, cap = 0;
+	struct hostdev *keep;
 	xmlDocPtr doc = d->doc;
 	struct spot s;
-	size_t i, j, kept = 0;
 
-	if (!p->configured)
+	if (!p->configured || !p->pci)
 		return;
+	keep = xcalloc(d->n + 1, sizeof(*keep));
 	for (i = 0; i < d->n; i++) {
-		for (j = 0; j < kept && !pci_addr_eq(&d->hostdevs[j].addr, &d->hostdevs[i].addr); j++)
+		const struct move *mv = move_from(p, &d->hostdevs[i].addr);
+		xmlNodePtr n = d->nodes[i];
+
+		/* a second element for one address goes (libvirt refuses it) */
+		for (j = 0; j < i && !pci_addr_eq(&d->hostdevs[j].addr, &d->hostdevs[i].addr); j++)
 			;
-		if (j == kept && in_plan(p, &d->hostdevs[i].addr)) {
-			d->hostdevs[kept] = d->hostdevs[i];
-			d->nodes[kept++] = d->nodes[i];
+		if (in_plan(p, &d->hostdevs[i].addr))
+			mv = NULL;
+		if (j == i && (in_plan(p, &d->hostdevs[i].addr) || mv)) {
+			keep[kept] = d->hostdevs[i];
+			if (mv) {
+				/* in place: only the source address changes */
+				set_pci_address(child(child(n, "source"), "address"), &mv->to);
+				keep[kept].addr = mv->to;
+				*PUSH(doomed, ndoomed, cap) = NULL;	/* a change */
+			}
+			d->nodes[kept++] = n;
 		} else {
-			remove_node(d->nodes[i]);
+			*PUSH(doomed, ndoomed, cap) = after = n;
 		}
 	}
+	memcpy(d->hostdevs, keep, kept * sizeof(*keep));
+	free(keep);
 	d->n = kept;
-	find_spot(doc, &s);
+	/* New elements take the place of the last one that goes, so the
+	 * diff shows one replaced by the other; else where find_spot says. */
 	for (i = 0; i < p->assign.n; i++) {
 		const struct planned *a = &p->assign.v[i];
-		xmlNodePtr h;
 
 		for (j = 0; j < d->n && !pci_addr_eq(&d->hostdevs[j].addr, &a->dev->addr); j++)
 			;
 		if (j < d->n)
 			continue;
-		h = pci_hostdev(doc, &a->dev->addr, a->managed, s.ind);
+		find_spot(d, a->iface ? K_IFACE : K_PCI, &s);
+		if (after) {
+			s.anchor = after;
+			free(s.ind);
+			s.ind = indent_of(after, "    ");
+		}
+		h = a->iface ? pci_interface(doc, &a->dev->addr, a->managed, s.ind) :
+		    pci_hostdev(doc, &a->dev->addr, a->managed, s.ind);
 		put(doc, &s, h);
-		push_hostdev(d, &(struct hostdev){ a->dev->addr, a->managed }, h);
+		free(s.ind);
+		after = h;
+		push_hostdev(d, &(struct hostdev){ .addr = a->dev->addr, .managed = a->managed,
+		    .iface = a->iface }, h);
+		*PUSH(doomed, ndoomed, cap) = NULL;
 	}
-	free(s.ind);
+	for (i = 0; i < ndoomed; i++)
+		if (doomed[i])
+			remove_node(doomed[i]);
+	free(doomed);
+	/* A definition that is right stays as it is, metadata or not. */
+	if (ndoomed || our_metadata(d->root))
+		write_metadata(d, p);
 }
 
 void
@@ -459,7 +733,7 @@ domxml_add_usb(struct domxml *d, const struct usb_plan *up)
 
 	if (up->n == 0)
 		return;
-	find_spot(d->doc, &s);
+	find_spot(d, K_USB, &s);
 	for (i = 0; i < up->n; i++)
 		put(d->doc, &s, usb_hostdev(d->doc, &up->v[i], s.ind));
 	free(s.ind);

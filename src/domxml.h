@@ -13,9 +13,10 @@
 
 struct domxml {
 	void *doc;		/* xmlDocPtr; kept opaque for the core */
+	void *root;		/* its <domain> (inside <domstatus> for a status file) */
 	char *name;
 	struct hostdev *hostdevs;
-	void **nodes;		/* the <hostdev> element of each */
+	void **nodes;		/* the element of each */
 	size_t n, cap;
 	struct usb_hostdev *usb;	/* <hostdev type='usb'> */
 	size_t nusb, usbcap;

@@ -178,7 +178,7 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 			return match_fail(err, errlen, "%s wants a number >= 0", key);
 	} else {
 		return match_fail(err, errlen, "unknown criterion '%s' (one of vendor device "
-		    "subsystem class driver slot serial name address index all force)", key);
+		    "subsystem class driver slot serial name address index all force interface)", key);
 	}
 	return 0;
 }
@@ -193,6 +193,8 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 		return match_key(&m->keys, M_ALL, "all", err, errlen);
 	if (strcmp(w, "force") == 0)
 		return match_key(&m->keys, M_FORCE, "force", err, errlen);
+	if (strcmp(w, "interface") == 0)
+		return match_key(&m->keys, M_IFACE, "interface", err, errlen);
 	if (match_id_pair(w, &v, &d)) {
 		if (match_key(&m->keys, M_VENDOR, "vendor", err, errlen) ||
 		    match_key(&m->keys, M_DEVICE, "device", err, errlen))
@@ -210,7 +212,7 @@ bare_word(struct match *m, const char *w, char *err, size_t errlen)
 		return 0;
 	}
 	return match_fail(err, errlen, "'%s' is neither VVVV:DDDD, a PCI address, "
-	    "'all', 'force' nor key=value", w);
+	    "'all', 'force', 'interface' nor key=value", w);
 }
 
 int
@@ -287,8 +289,8 @@ match_parse(const char *text, struct match *m, char *err, size_t errlen)
 	m->index = -1;
 	m->text = xstrdup(text);
 	r = match_words(text, pci_word, m, err, errlen);
-	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE)) == 0)
-		r = match_fail(err, errlen, "%s", m->keys ? "index/all/force need criteria "
+	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE | M_IFACE)) == 0)
+		r = match_fail(err, errlen, "%s", m->keys ? "index/all/force/interface need criteria "
 		    "to pick from" : "empty match: name the device, e.g. 10de:1b81");
 	if (r == 0 && (m->keys & M_INDEX) && (m->keys & M_ALL))
 		r = match_fail(err, errlen, "%s", "'index' and 'all' exclude each other");
@@ -358,5 +360,5 @@ match_device(const struct match *m, const struct device *d)
 bool
 match_is_address_only(const struct match *m)
 {
-	return (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE)) == M_ADDRESS;
+	return (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE | M_IFACE)) == M_ADDRESS;
 }

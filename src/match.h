@@ -22,6 +22,7 @@ enum {
 	M_INDEX = 1 << 9,
 	M_ALL = 1 << 10,
 	M_FORCE = 1 << 11,	/* may take a host-critical device */
+	M_IFACE = 1 << 12,	/* added as <interface type='hostdev'> */
 };
 
 struct match {

@@ -303,7 +303,82 @@ find_hostdev(const struct plan_input *in, const struct pci_addr *a)
 	return NULL;
 }
 
-/* managed='no' hostdevs are not detached by libvirt: pthook does it. */
+/* The element of the definition that stands for a, if any: at its
+ * address, or the one that moves to it. */
+static const struct hostdev *
+element_of(const struct plan *p, const struct plan_input *in, const struct device *d)
+{
+	const struct hostdev *h = find_hostdev(in, &d->addr);
+	size_t i;
+
+	for (i = 0; h == NULL && i < p->nmoves; i++)
+		if (pci_addr_eq(&p->moves[i].to, &d->addr))
+			h = find_hostdev(in, &p->moves[i].from);
+	return h;
+}
+
+/* An element's device is in the target set (SPEC §4: it stays). */
+static bool
+stays(const struct plan *p, const struct plan_input *in, const struct hostdev *h)
+{
+	const struct device *now = inv_find(in->inv, &h->addr);
+
+	return find_hostdev(in, &h->addr) == h && now && plan_has(&p->assign, now);
+}
+
+/* Whether h stands for d: by the ids pthook's metadata gives for h, or,
+ * for a hand-written h whose address holds no device any more, by
+ * function number (a multi-function card moves as a whole).  A
+ * hand-written element at an address that still holds a device may
+ * have been meant for that device: it is not taken for another. */
+static bool
+same_device(const struct plan_input *in, const struct hostdev *h, const struct device *d,
+    bool by_ids)
+{
+	if (by_ids)
+		return h->known && h->vendor == d->vendor && h->device == d->device &&
+		    (!d->has_subsys || (h->subvendor == d->subvendor &&
+		    h->subdevice == d->subdevice));
+	return !h->known && inv_find(in->inv, &h->addr) == NULL && h->addr.func == d->addr.func;
+}
+
+/* SPEC §4: a device that moved keeps its element.  Stale elements are
+ * paired with the target devices the definition lacks, first by the
+ * ids pthook wrote into the domain's metadata, then as above, both in
+ * order. */
+static void
+pair_moves(struct plan *p, const struct plan_input *in)
+{
+	bool *used = xcalloc(p->assign.n + 1, sizeof(*used));
+	int pass;
+	size_t i, j;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < in->nhostdevs; i++) {
+			const struct hostdev *h = &in->hostdevs[i];
+			bool paired = false;
+
+			if (find_hostdev(in, &h->addr) != h || stays(p, in, h))
+				continue;
+			for (j = 0; j < p->nmoves && !paired; j++)
+				paired = pci_addr_eq(&p->moves[j].from, &h->addr);
+			for (j = 0; j < p->assign.n && !paired; j++) {
+				const struct device *d = p->assign.v[j].dev;
+
+				if (used[j] || find_hostdev(in, &d->addr) ||
+				    !same_device(in, h, d, pass == 0))
+					continue;
+				used[j] = paired = true;
+				*PUSH(p->moves, p->nmoves, p->movecap) =
+				    (struct move){ h->addr, d->addr };
+			}
+		}
+	free(used);
+}
+
+/* managed= and the element's form come from the definition where it
+ * has the device; managed='no' ones are not detached by libvirt:
+ * pthook does it. */
 static void
 unmanaged(struct plan *p, const struct plan_input *in)
 {
@@ -311,11 +386,12 @@ unmanaged(struct plan *p, const struct plan_input *in)
 
 	for (i = 0; i < n; i++) {
 		struct planned *a = &p->assign.v[i];
-		const struct hostdev *h = in->have_xml ? find_hostdev(in, &a->dev->addr) : NULL;
+		const struct hostdev *h = in->have_xml ? element_of(p, in, a->dev) : NULL;
 		const char *drv = a->dev->driver;
 		char *d;
 
 		a->managed = h ? h->managed : p->conf->managed;
+		a->iface = h ? h->iface : a->rule && (a->rule->m.keys & M_IFACE);
 		if (a->managed || (drv && strcmp(drv, in->cfg->driver) == 0))
 			continue;
 		add_planned(&p->detach, a->dev, a->rule, NULL);
@@ -400,6 +476,12 @@ diff_xml(struct plan *p, const struct plan_input *in)
 			    a->dev->group, a->via->addr_str, p->vm);
 		free(d);
 	}
+	for (i = 0; i < p->nmoves; i++) {
+		char from[PCI_ADDR_STRLEN], to[PCI_ADDR_STRLEN];
+
+		strlist_addf(&p->steps, "%s: %s moved to %s: its element is rewritten in place",
+		    p->vm, pci_addr_fmt(&p->moves[i].from, from), pci_addr_fmt(&p->moves[i].to, to));
+	}
 	for (i = 0; i < in->nhostdevs; i++) {
 		const struct pci_addr *h = &in->hostdevs[i].addr;
 		const struct device *now = inv_find(in->inv, h);
@@ -440,10 +522,16 @@ plan_build(const struct plan_input *in, struct plan *p)
 	p->configured = p->conf != NULL;
 	if (!p->configured)
 		return;
+	/* a section with usb rules alone leaves PCI passthrough alone */
+	p->pci = p->conf->npci > 0;
+	if (!p->pci)
+		return;
 	for (i = 0; i < p->conf->npci; i++)
 		resolve_rule(p, in, &p->conf->pci[i]);
 	complete_groups(p, in);
 	sort_planned(&p->assign);
+	if (in->have_xml)
+		pair_moves(p, in);
 	unmanaged(p, in);
 	sort_planned(&p->detach);
 	guard(p, in, &p->assign, NULL);
@@ -460,6 +548,7 @@ plan_free(struct plan *p)
 	free(p->assign.v);
 	free(p->detach.v);
 	free(p->mates.v);
+	free(p->moves);
 	free(p->add);
 	free(p->remove);
 	strlist_free(&p->errors);

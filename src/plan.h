@@ -8,10 +8,23 @@
 #include "inventory.h"
 #include "util.h"
 
-/* A <hostdev mode='subsystem' type='pci'> of the domain XML. */
+/* A PCI passthrough element of the domain XML (SPEC §4): a <hostdev
+ * mode='subsystem' type='pci'> or an <interface type='hostdev'>. */
 struct hostdev {
 	struct pci_addr addr;
 	bool managed;
+	bool iface;		/* <interface type='hostdev'> (an SR-IOV VF with
+				 * its MAC and VLAN) */
+	bool known;		/* pthook's metadata says which device it was
+				 * given for: the ids below */
+	unsigned vendor, device, subvendor, subdevice;
+};
+
+/* A device that moved: its element is rewritten in place (only the
+ * source address changes), so ROM, boot order, guest address, alias,
+ * MAC and VLAN stay. */
+struct move {
+	struct pci_addr from, to;
 };
 
 /* A device that another running VM holds. */
@@ -45,6 +58,7 @@ struct planned {
 	const struct rule *rule;	/* NULL: pulled in by its IOMMU group */
 	const struct device *via;	/* the group mate that pulled it in */
 	bool managed;			/* assign: the hostdev's managed= */
+	bool iface;			/* assign: as <interface type='hostdev'> */
 };
 
 struct planned_list {
@@ -62,6 +76,10 @@ struct plan {
 					 * unbound or on a viable driver */
 	struct pci_addr *add, *remove;	/* hostdev changes vs the XML */
 	size_t nadd, addcap, nremove, removecap;
+	struct move *moves;		/* pairs of remove and add: in place */
+	size_t nmoves, movecap;
+	bool pci;			/* the VM's PCI passthrough is pthook's
+					 * (it has pci rules; usb alone is not) */
 	struct strlist errors;		/* refusals, "pthook: VM: ..." */
 	struct strlist stale;		/* the XML differs from the target set */
 	struct strlist warnings;	/* for check: legal but fragile */

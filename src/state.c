@@ -30,11 +30,12 @@ state_dir(const char *opt)
 /* Domain names become file names: keep [A-Za-z0-9._-], escape the rest
  * (and a leading dot) as %XX, so no name can leave the directory.  A name
  * too long for a file name keeps its first part and gains a hash of the
- * whole, after a '~' that escaping never produces. */
+ * whole, after a '~' that escaping never produces; the record holds the
+ * whole name (escaped the same way, on its "domain" line). */
 static char *
-file_of(const char *dir, const char *vm)
+escape(const char *vm, bool whole)
 {
-	char *enc = xmalloc(strlen(vm) * 3 + 1), *p = enc, *path;
+	char *enc = xmalloc(strlen(vm) * 3 + 1), *p = enc;
 	const unsigned char *c;
 	uint64_t h = 14695981039346656037ull;
 
@@ -48,12 +49,21 @@ file_of(const char *dir, const char *vm)
 			p += sprintf(p, "%%%02X", *c);
 	}
 	*p = '\0';
-	if (p - enc > 200)
+	if (!whole && p - enc > 200)
 		sprintf(enc + 150, "~%016llx", (unsigned long long)h);
-	path = xasprintf("%s/%s%s", dir, enc, SUFFIX);
+	return enc;
+}
+
+static char *
+file_of(const char *dir, const char *vm)
+{
+	char *enc = escape(vm, false), *path = xasprintf("%s/%s%s", dir, enc, SUFFIX);
+
 	free(enc);
 	return path;
 }
+
+static char *unescape(const char *s, size_t len);
 
 static int
 check_dir(const char *dir)
@@ -240,6 +250,11 @@ parse_record(const char *path, char *text, struct record *r)
 		lineno++;
 		if (line[0] == '#' || how_line(line, &r->how))
 			continue;
+		if (strncmp(line, "domain ", 7) == 0) {
+			free(r->vm);
+			r->vm = unescape(line + 7, strlen(line + 7));
+			continue;
+		}
 		if (sscanf(line, "guest %31s", addr) == 1 && pci_addr_parse(addr, &a, NULL) == 0) {
 			record_add_guest(r, &a);
 			continue;
@@ -256,33 +271,41 @@ parse_record(const char *path, char *text, struct record *r)
 	return 0;
 }
 
-int
-state_read(const char *dir, const char *vm, struct record *r)
+/* The record at path; vm: the name it is for, until its domain line
+ * says. */
+static int
+read_path(const char *path, const char *vm, struct record *r)
 {
-	char *path = file_of(dir, vm), buf[1 << 16];
+	char buf[1 << 16];
 	ssize_t n;
-	int fd, rc;
+	int fd;
 
 	memset(r, 0, sizeof(*r));
 	r->vm = xstrdup(vm);
 	record_set_how(r, "qemu:///system", "vfio-pci", DETACH_AUTO, 5, true);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		rc = errno == ENOENT ? 0 : -1;
-		if (rc)
-			error_set("state: cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
+		if (errno == ENOENT)
+			return 0;
+		error_set("state: cannot open %s: %s", path, strerror(errno));
+		return -1;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0) {
 		error_set("state: cannot read %s: %s", path, strerror(errno));
-		free(path);
 		return -1;
 	}
 	buf[n] = '\0';
-	rc = parse_record(path, buf, r);
+	return parse_record(path, buf, r);
+}
+
+int
+state_read(const char *dir, const char *vm, struct record *r)
+{
+	char *path = file_of(dir, vm);
+	int rc = read_path(path, vm, r);
+
 	free(path);
 	return rc;
 }
@@ -290,7 +313,7 @@ state_read(const char *dir, const char *vm, struct record *r)
 int
 state_write(const char *dir, const struct record *r)
 {
-	char *path = file_of(dir, r->vm), *tmp = xasprintf("%s.tmp", path), a[PCI_ADDR_STRLEN];
+	char *path = file_of(dir, r->vm), *tmp = xasprintf("%s.tmp", path), a[PCI_ADDR_STRLEN], *enc;
 	int fd = -1, dfd, rc = -1;
 	FILE *f = NULL;
 	size_t i;
@@ -306,8 +329,10 @@ state_write(const char *dir, const struct record *r)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
 		goto fail;
-	fprintf(f, "# pthook: devices detached for domain %s; 'pthook release' gives them back\n",
-	    r->vm);
+	enc = escape(r->vm, true);
+	fprintf(f, "# pthook: devices detached for a domain; 'pthook release' gives them back\n"
+	    "domain %s\n", enc);
+	free(enc);
 	if (r->how.uri)
 		fprintf(f, "uri %s\ndriver %s\ndetach %s\ntimeout %d\nreattach %s\n",
 		    r->how.uri, r->how.driver, detach_names[r->how.detach], r->how.timeout,
@@ -387,22 +412,23 @@ state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		struct record *r;
-		char *vm;
+		char *vm, *path;
+		int rc;
 
 		if (len <= sl || strcmp(e->d_name + len - sl, SUFFIX) != 0)
 			continue;
 		vm = unescape(e->d_name, len - sl);
-		if (strcmp(vm, skip_vm) == 0) {
-			free(vm);
-			continue;
-		}
+		path = xasprintf("%s/%s", dir, e->d_name);
 		r = PUSH(*out, *n, cap);
-		if (state_read(dir, vm, r) < 0) {
-			free(vm);
+		rc = read_path(path, vm, r);
+		free(path);
+		free(vm);
+		if (rc < 0) {
 			closedir(d);
 			return -1;
 		}
-		free(vm);
+		if (strcmp(r->vm, skip_vm) == 0)
+			record_free(&(*out)[--*n]);
 	}
 	closedir(d);
 	return 0;
