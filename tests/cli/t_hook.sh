@@ -159,6 +159,71 @@ group = detach")
 	stop_world
 }
 
+# iface NAME ADDR: a domain with one <interface type='hostdev'> at ADDR
+iface() {
+	local d b s f
+	IFS=':.' read -r d b s f <<<"$2"
+	echo "<domain type='kvm'><name>$1</name><devices><interface type='hostdev' managed='yes'>"
+	echo "<mac address='52:54:00:12:34:56'/><source><address type='pci' domain='0x$d' bus='0x$b' slot='0x$s' function='0x$f'/></source>"
+	echo "<vlan><tag id='7'/></vlan></interface></devices></domain>"
+}
+
+t_hostdev_interface_counts_as_passthrough() {
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "nic"]
+pci = 8086:10d3 slot=4
+[vm "other"]
+pci = 8086:10d3 all')
+	world twins
+	# the interface is the NIC the rule names: a clean start, no second hostdev
+	iface nic 0000:04:00.0 > "$TMP/n.xml"
+	STDIN=$TMP/n.xml run nic prepare begin -
+	rc_is 0
+	[ -z "$ERR" ] || fail "prepare said: $ERR"
+	# held while nic runs, like any hostdev
+	iface other 0000:04:00.0 > "$TMP/o.xml"
+	STDIN=$TMP/o.xml run other prepare begin -
+	rc_is 1
+	err_has "held by running VM 'nic'"
+	STDIN=$TMP/n.xml run nic release end -
+	# an interface handing over the host's NVMe is refused, naming it
+	iface nic 10000:e1:00.0 > "$TMP/w.xml"
+	STDIN=$TMP/w.xml run nic prepare begin -
+	rc_is 1
+	err_has "hostdev 10000:e1:00.0 holds 10000:e1:00.0 144d:a808"
+	# and in libvirt's view of a running domain too
+	mkdir -p "$PTHOOK_LIBVIRT_RUN"
+	{ echo "<domstatus state='running'>"; iface web 0000:03:00.0; echo "</domstatus>"; } \
+		> "$PTHOOK_LIBVIRT_RUN/web.xml"
+	domain other 0000:03:00.0 > "$TMP/o2.xml"
+	STDIN=$TMP/o2.xml run other prepare begin -
+	rc_is 1
+	err_has "held by running VM 'web'"
+	stop_world
+}
+
+t_long_named_vm_holds_what_it_has() {
+	# a name too long for a file name is hashed; its record still counts
+	local long; long="win 10 $(printf 'é%.0s' $(seq 40))"
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG
+[vm \"$long\"]
+pci = 8086:7aa3
+group = detach")
+	world twins
+	domain "$long" 0000:00:1f.4 > "$TMP/l.xml"
+	STDIN=$TMP/l.xml run "$long" prepare begin -
+	rc_is 0
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 1
+	err_has "held by running VM '$long'"
+	STDIN=$TMP/l.xml run "$long" release end -
+	rc_is 0
+	[ -z "$(ls "$PTHOOK_STATE_DIR"/*.state 2>/dev/null)" ] || fail "record left"
+	stop_world
+}
+
 t_unmanaged_hostdev_detached_by_pthook() {
 	PTHOOK_CONFIG=$(config '[global]
 detach = sysfs

@@ -18,9 +18,9 @@ t_simulate_stale_definition() {
 	err_has "pthook: win10: definition lacks 0000:04:00.1 1002:aae0"
 	err_has "pthook: win10: hostdev 0000:03:00.1 holds 0000:03:00.1 1002:ab28"
 	err_has "run: pthook apply --vm win10"
-	# the diff: hostdev lines only
+	# the diff: passthrough lines only (pthook's metadata among them)
 	err_has "--- domain XML (given)"
-	sed -n '/^@@/,$p' <<<"$ERR" | grep '^[-+]' | grep -vE '^[-+] *(<hostdev mode="subsystem" type="pci"|</hostdev>|<source>|</source>|<address domain=)' &&
+	sed -n '/^@@/,$p' <<<"$ERR" | grep '^[-+]' | grep -vE '^[-+] *(<hostdev mode="subsystem" type="pci"|</hostdev>|<source>|</source>|<address domain=|</?metadata>|</?pthook:)' &&
 		fail "diff shows more than hostdev lines"
 	# kept hostdev untouched; USB hostdev, comments, namespace, UTF-8 too
 	out_has '<rom bar="on" file="/usr/share/vgabios/rx560.rom"/>'
@@ -116,7 +116,8 @@ t_simulate_migrate_fixes_what_prepare_refuses() {
 	out_has 'bus="0x04" slot="0x00" function="0x1"'
 	run --sysfs "$SYS" -c "$CFG" --simulate "$EX/win10.xml" --op started
 	rc_is 0
-	out_has 'bus="0x03" slot="0x00" function="0x1"'	# untouched
+	out_has "bus='0x03' slot='0x00' function='0x1'"	# untouched: byte for byte
+	cmp -s <(printf '%s\n' "$OUT") "$EX/win10.xml" || fail "not echoed byte for byte"
 }
 
 t_simulate_bad_xml() {
@@ -132,6 +133,10 @@ t_simulate_bad_xml() {
 <domain><name>&b;</name></domain>
 XML
 	run --sysfs "$SYS" -c "$CFG" --simulate "$TMP/laughs.xml"
+	rc_is 2; err_lines 1; err_has "DOCTYPE"
+	# the same in UTF-16: no byte search sees it, the parsed document does
+	iconv -f UTF-8 -t UTF-16 "$TMP/laughs.xml" > "$TMP/laughs16.xml"
+	run --sysfs "$SYS" -c "$CFG" --simulate "$TMP/laughs16.xml"
 	rc_is 2; err_lines 1; err_has "DOCTYPE"
 	{ printf '<domain><name>x</name><description>'; head -c $((17 << 20)) /dev/zero | tr '\0' a; printf '</description></domain>'; } > "$TMP/huge.xml"
 	run --sysfs "$SYS" -c "$CFG" --simulate "$TMP/huge.xml"
