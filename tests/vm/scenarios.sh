@@ -195,6 +195,28 @@ group = detach'
 	done
 }
 
+s_moved_device_keeps_its_settings() {
+	# the definition was written when the NIC sat at 09:00.0; after
+	# apply its element points at where it is now, boot order and guest
+	# address kept, and the nested guest starts with it
+	conf '[vm "moved"]
+pci = 8086:10d3 slot=0'
+	EXTRA="<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x09' slot='0x00' function='0x0'/></source><boot order='1'/><address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/></hostdev>" \
+		define moved
+	start moved && fail "a definition pointing at 09:00.0 started"
+	$P apply --vm moved -y > /tmp/apply.out 2>&1 || fail "apply: $(cat /tmp/apply.out)"
+	virsh dumpxml --inactive moved > /tmp/moved.xml
+	grep -q "bus='0x01' slot='0x00' function='0x0'" /tmp/moved.xml || fail "source not rewritten"
+	grep -q "<boot order='1'/>" /tmp/moved.xml || fail "boot order lost: $(cat /tmp/moved.xml)"
+	grep -q "bus='0x00' slot='0x07' function='0x0'" /tmp/moved.xml || fail "guest address lost"
+	start moved || { fail "start after apply: $(cat /tmp/start.out)"; return; }
+	expect_drv $NIC1 vfio-pci
+	virsh dumpxml moved | grep -q "<boot order='1'/>" || fail "running guest lacks its boot order"
+	stop moved
+	wait_drv $NIC1 e1000e
+	virsh -q undefine moved >/dev/null
+}
+
 restart_libvirtd() {
 	local pid; pid=$(pidof libvirtd)
 	[ -n "$pid" ] || fail "no libvirtd running"
@@ -308,7 +330,7 @@ pci = 1b36:0010'
 # exec tests/vm/scenarios.sh NAME)
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
-    usb_hotplug pci_hotplug autostart_and_broken_config}; do
+    usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
