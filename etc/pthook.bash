@@ -52,7 +52,9 @@ _pthook()
 		fi ;;
 	list|check|release)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$common" -- "$cur"))
+			local extra=
+			[ "$cmd" = release ] && extra=--force
+			COMPREPLY=($(compgen -W "$common $extra" -- "$cur"))
 		else
 			local IFS=$'\n'
 			COMPREPLY=($(compgen -W "$(_pthook_vms)" -- "$cur"))
