@@ -178,6 +178,20 @@ group = detach")
 	stop_world
 }
 
+# silent_libvirt GLOBAL [SECTIONS]: a libvirt that accepts and never
+# answers ($SILENT), and a config whose audio VM (group = detach) has it
+# for its uri, with GLOBAL lines and further SECTIONS
+silent_libvirt() {
+	SOCK=$TMP/silent-$RANDOM.sock; silent_socket "$SOCK"
+	PTHOOK_CONFIG=$(config "[global]
+uri = qemu+unix:///system?socket=$SOCK
+$1
+[vm \"audio\"]
+pci = 8086:7ad0
+group = detach${2:+
+$2}")
+}
+
 # one group: the wanted function and $1 mates on a driver of their own
 many_mates_inv() {
 	local i
@@ -191,16 +205,9 @@ many_mates_inv() {
 
 t_hung_libvirt_paid_once_and_others_start() {
 	many_mates_inv 16 > "$TMP/mates.inv"
-	SOCK=$TMP/silent-$RANDOM.sock; silent_socket "$SOCK"
-	PTHOOK_CONFIG=$(config "[global]
-uri = qemu+unix:///system?socket=$SOCK
-timeout = 1
-[vm \"audio\"]
-pci = 8086:7ad0
-group = detach
-[vm \"other\"]
+	silent_libvirt "timeout = 1" '[vm "other"]
 pci = 8086:7aa3
-managed = no")
+managed = no'
 	world "$TMP/mates.inv"
 	domain audio 0000:00:1f.3 > "$TMP/a.xml"
 	domain other 0000:30:00.0:no > "$TMP/o.xml"
@@ -225,13 +232,7 @@ managed = no")
 }
 
 t_autostart_libvirt_not_waited_for() {
-	SOCK=$TMP/silent-$RANDOM.sock; silent_socket "$SOCK"
-	PTHOOK_CONFIG=$(config "[global]
-uri = qemu+unix:///system?socket=$SOCK
-timeout = 3
-[vm \"audio\"]
-pci = 8086:7ad0
-group = detach")
+	silent_libvirt "timeout = 3"
 	world twins
 	domain audio 0000:00:1f.3 > "$TMP/a.xml"
 	# libvirtd starting up: its thread "daemon-init" runs the hook
@@ -256,14 +257,8 @@ group = detach")
 }
 
 t_killed_hook_leaves_no_lock_and_no_helper() {
-	SOCK=$TMP/silent-$RANDOM.sock; silent_socket "$SOCK"
-	PTHOOK_CONFIG=$(config "[global]
-uri = qemu+unix:///system?socket=$SOCK
-detach = libvirt
-timeout = 30
-[vm \"audio\"]
-pci = 8086:7ad0
-group = detach")
+	silent_libvirt "detach = libvirt
+timeout = 30"
 	world twins
 	domain audio 0000:00:1f.3 > "$TMP/a.xml"
 	# libvirt reads the hook's output until every writer is gone

@@ -26,9 +26,10 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
+from xmlcheck import canonical, domain_of, passthrough  # noqa: E402
+
 PTHOOK, FAKESYS, XMLDIR, WORK = sys.argv[1:5]
 LIMIT = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-NS = "{urn:x-pthook:passthrough:1}passthrough"
 os.makedirs(WORK, exist_ok=True)
 
 
@@ -36,19 +37,6 @@ def num(v, default=None):
     if v is None:
         return default
     return int(v, 0)
-
-
-def passthrough(e):
-    if e.tag == "hostdev" and e.get("mode") == "subsystem" and e.get("type") == "pci":
-        return True
-    if e.tag == "interface" and e.get("type") == "hostdev":
-        a = e.find("source/address")
-        return a is None or a.get("type") in (None, "pci")
-    return False
-
-
-def domain_of(root):
-    return root.find("domain") if root.tag == "domstatus" else root
 
 
 def elements(root):
@@ -66,27 +54,6 @@ def address(e):
                 num(a.get("function")))
     except (TypeError, ValueError):
         return None
-
-
-def canon(root):
-    """The document without passthrough and pthook's metadata."""
-    dom = domain_of(root)
-    devs = dom.find("devices")
-    for e in list(devs) if devs is not None else []:
-        if passthrough(e):
-            devs.remove(e)
-    md = dom.find("metadata")
-    if md is not None:
-        for e in list(md):
-            if e.tag == NS:
-                md.remove(e)
-        if len(md) == 0 and not (md.text or "").strip():
-            dom.remove(md)
-    for e in root.iter():
-        e.tail = (e.tail or "").strip()
-        if len(e):
-            e.text = (e.text or "").strip()
-    return ET.canonicalize(ET.tostring(root, encoding="unicode"))
 
 
 def children(e):
@@ -163,7 +130,7 @@ for name, path, root in files:
             problems.append("output does not parse: %s" % e)
             new = None
         if new is not None:
-            if canon(ET.parse(path).getroot()) != canon(ET.parse(out).getroot()):
+            if canonical(ET.parse(path).getroot()) != canonical(ET.parse(out).getroot()):
                 problems.append("changed outside PCI passthrough")
             # in place: the n-th element keeps its children
             old_els, new_els = elements(root), elements(new)
