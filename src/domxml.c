@@ -689,7 +689,8 @@ domxml_rewrite(struct domxml *d, const struct plan *p)
 			*PUSH(doomed, ndoomed, cap) = after = n;
 		}
 	}
-	memcpy(d->hostdevs, keep, kept * sizeof(*keep));
+	if (kept)
+		memcpy(d->hostdevs, keep, kept * sizeof(*keep));
 	free(keep);
 	d->n = kept;
 	/* New elements take the place of the last one that goes, so the
