@@ -38,6 +38,8 @@ t_apply_dry_run_changes_nothing() {
 	[ -e "$BK" ] && fail "dry run wrote a backup"
 	grep -q 'bus="0x04" slot="0x00" function="0x1"' "$TMP/dbg-win10.xml" || fail "no debug XML for win10"
 	[ -f "$TMP/dbg-router.xml" ] || fail "no debug XML for router"
+	# the secure XML (graphics passwords): 0600 whatever the umask
+	[ "$(stat -c %a "$TMP/dbg-win10.xml")" = 600 ] || fail "debug XML mode $(stat -c %a "$TMP/dbg-win10.xml")"
 }
 
 t_apply_needs_a_terminal_or_yes() {

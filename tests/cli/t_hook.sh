@@ -203,6 +203,39 @@ pci = 8086:10d3 all')
 	stop_world
 }
 
+t_migrate_begin_moves_in_place_for_libvirt() {
+	PTHOOK_CONFIG=$(config '[vm "nic"]
+pci = 8086:10d3 slot=4')
+	world twins
+	# defined on a host where the NIC sat at 09:00.0
+	cat > "$TMP/m.xml" <<'XML'
+<domain type='kvm'>
+  <name>nic</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64'>hvm</type></os>
+  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source><address domain='0x0000' bus='0x09' slot='0x00' function='0x0'/></source>
+      <boot order='1'/>
+      <rom bar='off'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/>
+    </hostdev>
+  </devices>
+</domain>
+XML
+	STDIN=$TMP/m.xml run nic migrate begin -
+	rc_is 0
+	echo "$OUT" > "$TMP/m-out.xml"
+	grep -q 'bus="0x04" slot="0x00" function="0x0"/></source>' "$TMP/m-out.xml" || fail "not moved: $OUT"
+	grep -q '<boot order="1"/>' "$TMP/m-out.xml" && grep -q '<rom bar="off"/>' "$TMP/m-out.xml" &&
+		grep -q 'bus="0x00" slot="0x07"' "$TMP/m-out.xml" || fail "settings lost: $OUT"
+	# libvirt's own parser takes what libvirt will define on this host
+	virsh -q -c test:///default define "$TMP/m.xml" > /dev/null || fail "libvirt refuses the input"
+	virsh -q -c test:///default define "$TMP/m-out.xml" > "$TMP/v.out" 2>&1 ||
+		fail "libvirt refuses the migrated definition: $(cat "$TMP/v.out")"
+	stop_world
+}
+
 t_long_named_vm_holds_what_it_has() {
 	# a name too long for a file name is hashed; its record still counts
 	local long; long="win 10 $(printf 'é%.0s' $(seq 40))"
