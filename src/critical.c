@@ -8,17 +8,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "sysfs.h"
 #include "util.h"
 
 #define DEPTH 8		/* dm on md on partitions is plenty */
-
-static const char *
-proc_root(void)
-{
-	const char *p = getenv("PTHOOK_PROC");
-
-	return p && *p ? p : "/proc";
-}
 
 static void
 add(struct criticals *c, const struct inventory *inv, const struct pci_addr *a, char *why)
@@ -97,7 +90,7 @@ mounts(struct criticals *c, const char *sysfs, const struct inventory *inv)
 	char path[PATH_MAX], line[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root());
+	snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root(NULL));
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -131,7 +124,7 @@ swaps(struct criticals *c, const char *sysfs, const struct inventory *inv)
 	struct stat st;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/swaps", proc_root());
+	snprintf(path, sizeof(path), "%s/swaps", proc_root(NULL));
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -177,7 +170,7 @@ default_routes(struct criticals *c, const char *sysfs, const struct inventory *i
 	unsigned plen;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/net/route", proc_root());
+	snprintf(path, sizeof(path), "%s/net/route", proc_root(NULL));
 	if ((f = fopen(path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), f))
 			if (sscanf(line, "%63s %63s %*s %*s %*s %*s %*s %63s", ifname, dst, mask) == 3 &&
@@ -188,7 +181,7 @@ default_routes(struct criticals *c, const char *sysfs, const struct inventory *i
 			}
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/net/ipv6_route", proc_root());
+	snprintf(path, sizeof(path), "%s/net/ipv6_route", proc_root(NULL));
 	if ((f = fopen(path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), f))
 			if (sscanf(line, "%63s %x %*s %*s %*s %*s %*s %*s %*s %63s", dst, &plen,
