@@ -38,6 +38,7 @@ claims_build(const struct ctx *c, struct claims *cl)
 		const char *vm = c->cfg.vms[i].name;
 
 		ctx_plan(c, vm, NULL, NULL, &cl->plans[i]);
+		ctx_openers(c, &cl->plans[i]);
 		claim(c, cl, &cl->plans[i].assign, vm, false);
 		claim(c, cl, &cl->plans[i].detach, vm, true);
 	}

@@ -40,6 +40,7 @@ struct ctx {
 	struct inventory inv;
 	struct criticals crit;
 	struct usb_inventory usb;	/* with SCAN_USB */
+	const char *sysfs;		/* the root ctx_scan read */
 };
 
 /* Loads the config (required when need_config or named explicitly) and
@@ -62,6 +63,10 @@ int ctx_check_vms(const struct ctx *c, char **names, int n);
  * domains hold (NULL: nothing). */
 void ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p);
+/* Refusals for the processes that hold what p would take from a host
+ * driver (openers.h): a start would hang on the unbind.  Not part of
+ * ctx_plan: defining a definition (apply) needs no free device. */
+void ctx_openers(const struct ctx *c, struct plan *p);
 /* The USB devices vm owns that x lacks, added to x; their steps in up. */
 void ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_plan *up);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openers.h"
 #include "sysfs.h"
 #include "usbscan.h"
 #include "util.h"
@@ -41,6 +42,7 @@ has_usb_rules(const struct config *cfg)
 int
 ctx_scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_focus *f)
 {
+	c->sysfs = sysfs;
 	if (c->cfg.uses & M_SERIAL)
 		flags |= SCAN_SERIAL;
 	if (c->cfg.uses & M_NAME)
@@ -113,6 +115,42 @@ ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
 	plan_build(&in, p);
 }
 
+static void
+openers_in(const struct ctx *c, const struct planned_list *l, struct strlist *lines,
+    struct pci_addr **seen, size_t *nseen, size_t *cap)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		const struct device *d = l->v[i].dev;
+
+		if (driver_is_viable(d->driver, c->cfg.driver))
+			continue;	/* nothing to unbind */
+		for (j = 0; j < *nseen && !pci_addr_eq(&(*seen)[j], &d->addr); j++)
+			;
+		if (j < *nseen)
+			continue;
+		*PUSH(*seen, *nseen, *cap) = d->addr;
+		openers_of(c->sysfs, proc_root(NULL), dev_root(), d, lines);
+	}
+}
+
+void
+ctx_openers(const struct ctx *c, struct plan *p)
+{
+	struct strlist lines = { 0 };
+	struct pci_addr *seen = NULL;
+	size_t i, nseen = 0, cap = 0;
+
+	if (!p->configured || c->sysfs == NULL)
+		return;
+	openers_in(c, &p->assign, &lines, &seen, &nseen, &cap);
+	openers_in(c, &p->detach, &lines, &seen, &nseen, &cap);
+	for (i = 0; i < lines.n; i++)
+		strlist_addf(&p->errors, "pthook: %s: %s", p->vm, lines.v[i]);
+	strlist_free(&lines);
+	free(seen);
+}
 
 void
 ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_plan *up)

@@ -1,0 +1,123 @@
+#include "openers.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *
+dev_root(void)
+{
+	const char *d = getenv("PTHOOK_DEV");
+
+	return d && *d ? d : "/dev";
+}
+
+/* The device nodes that stand for d. */
+static void
+nodes_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,
+    struct strlist *nodes)
+{
+	char path[PATH_MAX], line[256];
+	struct dirent *e;
+	FILE *f;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/drm", sysfs, d->addr_str);
+	if ((dir = opendir(path)) != NULL) {
+		while ((e = readdir(dir)) != NULL)
+			if (strncmp(e->d_name, "card", 4) == 0 || strncmp(e->d_name, "renderD", 7) == 0)
+				strlist_addf(nodes, "%s/dri/%s", dev, e->d_name);
+		closedir(dir);
+	}
+	if (d->driver == NULL || strcmp(d->driver, "nvidia") != 0)
+		return;
+	/* nvidiactl and friends serve every NVIDIA GPU: held, they keep the
+	 * driver from letting go of any */
+	strlist_addf(nodes, "%s/nvidiactl", dev);
+	strlist_addf(nodes, "%s/nvidia-modeset", dev);
+	strlist_addf(nodes, "%s/nvidia-uvm", dev);
+	snprintf(path, sizeof(path), "%s/driver/nvidia/gpus/%s/information", proc, d->addr_str);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Device Minor:", 13) == 0)
+			strlist_addf(nodes, "%s/nvidia%d", dev, atoi(line + 13));
+	fclose(f);
+}
+
+static bool
+in(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static char *
+comm_of(const char *proc, const char *pid)
+{
+	char path[PATH_MAX], buf[64];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/%s", proc, pid);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return xstrdup("?");
+	n = read_small(fd, "comm", buf, sizeof(buf));
+	close(fd);
+	return xstrdup(n > 0 ? buf : "?");
+}
+
+size_t
+openers_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,
+    struct strlist *out)
+{
+	struct strlist nodes = { 0 };
+	char path[PATH_MAX], target[PATH_MAX];
+	size_t before = out->n;
+	struct dirent *p, *f;
+	DIR *pd, *fd;
+
+	nodes_of(sysfs, proc, dev, d, &nodes);
+	if (nodes.n == 0 || (pd = opendir(proc)) == NULL)
+		goto out;
+	while ((p = readdir(pd)) != NULL) {
+		bool named = false;
+
+		if (strspn(p->d_name, "0123456789") != strlen(p->d_name) ||
+		    atoi(p->d_name) == (int)getpid())
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/fd", proc, p->d_name);
+		if ((fd = opendir(path)) == NULL)
+			continue;
+		while (!named && (f = readdir(fd)) != NULL) {
+			char link[PATH_MAX + 300];
+			ssize_t n;
+
+			snprintf(link, sizeof(link), "%s/%s", path, f->d_name);
+			if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+				continue;
+			target[n] = '\0';
+			if (in(&nodes, target)) {
+				char *comm = comm_of(proc, p->d_name);
+
+				strlist_addf(out, "%s is held by %s (pid %s) via %s; stop it first "
+				    "(a display server: systemctl stop display-manager)",
+				    d->addr_str, comm, p->d_name, target);
+				free(comm);
+				named = true;	/* one line a process */
+			}
+		}
+		closedir(fd);
+	}
+	closedir(pd);
+out:
+	strlist_free(&nodes);
+	return out->n - before;
+}

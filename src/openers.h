@@ -1,0 +1,22 @@
+/* Who holds a device open, before anything takes it from its driver
+ * (issue #16): an unbind waits for the driver's last reference, so a
+ * display server or a CUDA job holding a GPU hangs the start.  Found
+ * through the device's DRM nodes (DEV/dri/cardN, renderDN: sysfs
+ * lists them under the device's drm/) and, for the nvidia driver, its
+ * /dev/nvidia* nodes, against every process's open files in PROC. */
+#ifndef PTHOOK_OPENERS_H
+#define PTHOOK_OPENERS_H
+
+#include "inventory.h"
+#include "util.h"
+
+/* $PTHOOK_DEV, else /dev (tests run on fake trees). */
+const char *dev_root(void);
+
+/* One line per process holding d, "ADDR is held by COMM (pid N) via
+ * PATH; ...", added to out.  Unreadable processes are skipped: this
+ * only adds refusals.  Returns how many it added. */
+size_t openers_of(const char *sysfs, const char *proc, const char *dev,
+    const struct device *d, struct strlist *out);
+
+#endif

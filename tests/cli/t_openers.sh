@@ -1,0 +1,77 @@
+#!/bin/bash
+# Who holds a device (issue #16, the holders part): processes with the
+# device's DRM nodes or, for the nvidia driver, /dev/nvidia* open, on a
+# fake /proc and /dev.  Refused before anything is touched; a node of
+# another GPU does not count.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hooklib.sh"
+
+# proc_holds PID COMM PATH...: a fake process with those files open
+proc_holds() {
+	local pid=$1 comm=$2 i=3; shift 2
+	mkdir -p "$PROC/$pid/fd"
+	echo "$comm" > "$PROC/$pid/comm"
+	for p in "$@"; do ln -sf "$p" "$PROC/$pid/fd/$i"; i=$((i + 1)); done
+}
+
+# gpu_world: twins, both GTX 1070s with DRM nodes (card0/renderD128 the
+# ASUS at 01:00.0, card1/renderD129 the MSI at 02:00.0)
+gpu_world() {
+	world twins
+	export PTHOOK_PROC=$TMP/proc-$RANDOM PTHOOK_DEV=$TMP/dev-$RANDOM
+	PROC=$PTHOOK_PROC DEV=$PTHOOK_DEV
+	mkdir -p "$PROC" "$DEV/dri"
+	mkdir -p "$SYS/bus/pci/devices/0000:01:00.0/drm/card0" "$SYS/bus/pci/devices/0000:01:00.0/drm/renderD128"
+	mkdir -p "$SYS/bus/pci/devices/0000:02:00.0/drm/card1" "$SYS/bus/pci/devices/0000:02:00.0/drm/renderD129"
+	: > "$DEV/dri/card0"; : > "$DEV/dri/renderD128"; : > "$DEV/dri/card1"; : > "$DEV/dri/renderD129"
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "win10"]
+pci = 10de:1b81 subsystem=1043:85f4')
+	domain win10 0000:01:00.0 0000:01:00.1 > "$TMP/w.xml"
+}
+
+t_drm_node_of_the_gpu_held_is_refused() {
+	gpu_world
+	proc_holds 1234 Xorg "$DEV/dri/card0" /dev/null
+	proc_holds 2345 firefox "$DEV/dri/renderD129"	# the other GPU's
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "pthook: win10: 0000:01:00.0 is held by Xorg (pid 1234) via $DEV/dri/card0; stop it first"
+	grep -q firefox <<<"$ERR" && fail "a render node of another GPU counted"
+	[ -s "$EV" ] && fail "something was touched: $(cat "$EV")"
+	# --simulate and check say the same
+	run --simulate "$TMP/w.xml"
+	rc_is 1
+	err_has "held by Xorg (pid 1234)"
+	run check
+	err_has "held by Xorg (pid 1234)"
+	# gone: the start goes through
+	rm -rf "${PROC:?}/1234"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	stop_world
+}
+
+t_nvidia_nodes_held() {
+	gpu_world
+	# the ASUS card on the nvidia driver
+	rm "$SYS/bus/pci/devices/0000:01:00.0/driver"
+	mkdir -p "$SYS/bus/pci/drivers/nvidia"
+	ln -s ../../../bus/pci/drivers/nvidia "$SYS/bus/pci/devices/0000:01:00.0/driver"
+	: > "$DEV/nvidiactl"; : > "$DEV/nvidia0"; : > "$DEV/nvidia1"
+	mkdir -p "$PROC/driver/nvidia/gpus/0000:01:00.0"
+	printf 'Model: GeForce GTX 1070\nDevice Minor: 0\n' > "$PROC/driver/nvidia/gpus/0000:01:00.0/information"
+	proc_holds 777 nvidia-persiste "$DEV/nvidiactl"
+	proc_holds 778 cuda-job "$DEV/nvidia1"	# another GPU's minor
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "0000:01:00.0 is held by nvidia-persiste (pid 777) via $DEV/nvidiactl"
+	grep -q cuda-job <<<"$ERR" && fail "another GPU's /dev/nvidia1 counted"
+	proc_holds 779 cuda-job2 "$DEV/nvidia0"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	err_has "held by cuda-job2 (pid 779) via $DEV/nvidia0"
+	stop_world
+}
+
+run_tests
