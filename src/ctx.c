@@ -16,7 +16,11 @@ ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan)
 
 	memset(c, 0, sizeof(*c));
 	if (config_load(path, need_config || explicit_, &c->cfg) < 0) {
-		msg("%s", error_get());
+		/* every problem, one line each: the file was read whole */
+		if (c->cfg.unsafe)
+			msg("%s", c->cfg.unsafe);
+		for (size_t i = 0; i < c->cfg.nerrors; i++)
+			msg("%s", c->cfg.errors[i].text);
 		config_free(&c->cfg);
 		return EXIT_USAGE;
 	}

@@ -18,6 +18,21 @@ pci = 8086:10d3 serial=00-1b-21-ff-ff-00-00-02')
 	out_has "1 VM checked"
 }
 
+t_check_lists_every_config_error() {
+	local sys cfg; sys=$(host twins)
+	cfg=$(config '[global]
+timeot = 5
+[vm "a"]
+pci = bogus
+[VM "b"]')
+	run --sysfs "$sys" -c "$cfg" check
+	rc_is 2
+	err_lines 3
+	err_has "$cfg:2: unknown key 'timeot'"
+	err_has "$cfg:4: pci = bogus"
+	err_has "$cfg:5: unknown section [VM \"b\"]"
+}
+
 t_check_refusals_exit_1() {
 	local sys cfg; sys=$(host twins)
 	cfg=$(config '[vm "a"]
