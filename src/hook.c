@@ -96,15 +96,15 @@ plan_vm(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x
     const struct holders *h, bool stale_refuses, struct plan *p)
 {
 	ctx_plan(c, vm, x, h, p);
-	if (stale_refuses)	/* a start: it would hang on a held device */
-		ctx_openers(c, p);
 	if ((p->errors.n || (stale_refuses && p->stale.n)) &&
 	    inv_lookup(sysfs, SCAN_NAMES, &c->inv) == 0) {
 		plan_free(p);
 		ctx_plan(c, vm, x, h, p);
-		if (stale_refuses)
-			ctx_openers(c, p);
 	}
+	/* a start would hang on a held device; its lines need no names, so
+	 * /proc is read once, on the final plan */
+	if (stale_refuses)
+		ctx_openers(c, p);
 }
 
 static bool

@@ -8,14 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *
-dev_root(void)
-{
-	const char *d = getenv("PTHOOK_DEV");
-
-	return d && *d ? d : "/dev";
-}
-
 /* The device nodes that stand for d. */
 static void
 nodes_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,

@@ -10,9 +10,6 @@
 #include "inventory.h"
 #include "util.h"
 
-/* $PTHOOK_DEV, else /dev (tests run on fake trees). */
-const char *dev_root(void);
-
 /* One line per process holding d, "ADDR is held by COMM (pid N) via
  * PATH; ...", added to out.  Unreadable processes are skipped: this
  * only adds refusals.  Returns how many it added. */

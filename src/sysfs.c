@@ -25,26 +25,34 @@ struct scan {
 	size_t nslots, slotcap;
 };
 
-const char *
-sysfs_root(const char *opt)
+/* A root the tests move: opt, else $var, else the real one. */
+static const char *
+root_of(const char *opt, const char *var, const char *real)
 {
 	const char *env;
 
 	if (opt && *opt)
 		return opt;
-	env = getenv("PTHOOK_SYSFS");
-	return env && *env ? env : "/sys";
+	env = getenv(var);
+	return env && *env ? env : real;
+}
+
+const char *
+sysfs_root(const char *opt)
+{
+	return root_of(opt, "PTHOOK_SYSFS", "/sys");
 }
 
 const char *
 proc_root(const char *opt)
 {
-	const char *env;
+	return root_of(opt, "PTHOOK_PROC", "/proc");
+}
 
-	if (opt && *opt)
-		return opt;
-	env = getenv("PTHOOK_PROC");
-	return env && *env ? env : "/proc";
+const char *
+dev_root(void)
+{
+	return root_of(NULL, "PTHOOK_DEV", "/dev");
 }
 
 static void

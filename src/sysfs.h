@@ -15,6 +15,8 @@ const char *sysfs_root(const char *opt);
 /* The /proc root: opt, else $PTHOOK_PROC, else /proc (tests run on fake
  * trees). */
 const char *proc_root(const char *opt);
+/* The /dev root: $PTHOOK_DEV, else /dev. */
+const char *dev_root(void);
 
 struct vm_conf;
 
