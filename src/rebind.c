@@ -14,32 +14,6 @@
 /* Drivers may probe asynchronously: give the new one this long. */
 #define PROBE_WAIT_MS 3000
 
-static int
-put(const char *path, const char *val)
-{
-	const char *shown = strcmp(val, "\n") ? val : "";	/* one-line messages */
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0) {
-		error_set("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	n = write(fd, val, len);
-	if (n != (ssize_t)len) {
-		error_set("writing \"%s\" to %s failed: %s", shown, path,
-		    n < 0 ? strerror(errno) : "short write");
-		close(fd);
-		return -1;
-	}
-	if (close(fd) < 0) {
-		error_set("writing \"%s\" to %s failed: %s", shown, path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int
 rebind_driver(const char *sysfs, const struct pci_addr *a, char **drv)
 {
@@ -101,7 +75,7 @@ unbind(const char *sysfs, const struct pci_addr *a, const char *drv)
 
 	pci_addr_fmt(a, as);
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/unbind", sysfs, drv);
-	return put(path, as);
+	return write_small(path, as);
 }
 
 static int
@@ -111,7 +85,7 @@ probe(const char *sysfs, const struct pci_addr *a)
 
 	pci_addr_fmt(a, as);
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", sysfs);
-	return put(path, as);
+	return write_small(path, as);
 }
 
 static int
@@ -121,7 +95,7 @@ override(const char *sysfs, const struct pci_addr *a, const char *val)
 
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", sysfs,
 	    pci_addr_fmt(a, as));
-	return put(path, val);
+	return write_small(path, val);
 }
 
 int

@@ -112,11 +112,14 @@ msg(const char *fmt, ...)
 void
 error_set(const char *fmt, ...)
 {
+	char buf[sizeof(last_error)];
 	va_list ap;
 
+	/* through a copy: error_get() may be among the arguments */
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(last_error, buf, sizeof(buf));
 }
 
 const char *
@@ -194,6 +197,32 @@ read_file(const char *path, size_t max, size_t *len)
 	buf = read_fd(fd, path, max, len);
 	close(fd);
 	return buf;
+}
+
+int
+write_small(const char *path, const char *val)
+{
+	const char *shown = strcmp(val, "\n") ? val : "";	/* one-line messages */
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0) {
+		error_set("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = write(fd, val, len);
+	if (n != (ssize_t)len) {
+		error_set("writing \"%s\" to %s failed: %s", shown, path,
+		    n < 0 ? strerror(errno) : "short write");
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		error_set("writing \"%s\" to %s failed: %s", shown, path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 bool

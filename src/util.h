@@ -49,10 +49,12 @@ int read_small(int dirfd, const char *name, char *buf, size_t size);
 char *read_file(const char *path, size_t max, size_t *len);
 char *read_fd(int fd, const char *path, size_t max, size_t *len);
 
+/* Write val to a sysfs attribute in one write(2), as the kernel wants
+ * it.  0, or -1 with error_set() naming the path. */
+int write_small(const char *path, const char *val);
+
 bool is_hex_string(const char *s, size_t len);
 char *str_trim(char *s);
-
-
 
 /* A growable list of owned strings. */
 struct strlist {
