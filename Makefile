@@ -50,7 +50,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan
 FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach heldby openers critical \
+HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov heldby openers critical \
 	hookshape hook core_main \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release cmd_watch
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)

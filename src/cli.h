@@ -47,6 +47,8 @@ struct ctx {
  * scans sysfs.  Returns 0 or an exit code, having printed the reason. */
 int ctx_open(struct ctx *c, const struct opts *o, bool need_config, unsigned scan);
 void ctx_close(struct ctx *c);
+/* Forget what ctx_scan read, to read the host again (the config stays). */
+void ctx_drop_scan(struct ctx *c);
 /* The inventory (with what the config's rules need: names, serials),
  * read in full where f says (NULL: everywhere; sysfs.h), and the
  * host-critical devices.  -1 with error_set(). */

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "detach.h"
 #include "diff.h"
 #include "domxml.h"
+#include "sriov.h"
 #include "sysfs.h"
 #include "util.h"
 #include "virt.h"
@@ -102,11 +104,11 @@ write_debug_xml(const char *pattern, const char *vm, const char *xml)
 }
 
 static bool
-confirm(const char *vm)
+confirm(const char *question, const char *vm)
 {
 	char line[64];
 
-	fprintf(stderr, "Apply changes to %s? [y/N] ", vm);
+	fprintf(stderr, "%s %s? [y/N] ", question, vm);
 	fflush(stderr);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
@@ -141,8 +143,52 @@ verify(virDomainPtr dom, const struct plan *p)
 	return r;
 }
 
+/* numvfs=: the definition needs the VFs' addresses, so apply creates
+ * them first (asking, as for the definition) and reads the host again.
+ * 1 when nothing was created and the caller should stop with rc. */
 static int
-apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const char *vm)
+make_vfs(const struct opts *o, struct ctx *c, const char *vm, struct plan *p, int *rc)
+{
+	struct deadline end;
+	size_t i;
+
+	for (i = 0; i < p->ncreates; i++)
+		printf("%s: %ld VFs to create on %s (numvfs=%ld)\n", vm,
+		    p->creates[i].rule->m.numvfs, p->creates[i].pf->addr_str,
+		    p->creates[i].rule->m.numvfs);
+	*rc = EXIT_START;
+	if (o->dry_run) {
+		printf("%s: not changed (--dry-run); the VFs are created, and the "
+		    "definition shown, by apply without it\n", vm);
+		return 1;
+	}
+	if (!o->yes && !isatty(STDIN_FILENO)) {
+		msg("%s: not changed: no terminal to confirm on; run with -y to apply", vm);
+		*rc = EXIT_USAGE;
+		return 1;
+	}
+	if (!o->yes && !confirm("Create the VFs for", vm)) {
+		printf("%s: not changed\n", vm);
+		return 1;
+	}
+	deadline_in(&end, (c->cfg.timeout + RUN_SLACK_S) * 1000L);
+	if (sriov_create(c->sysfs, p, &end) < 0) {
+		msg("%s: not changed: %s", vm, error_get());
+		*rc = EXIT_HOST;
+		return 1;
+	}
+	plan_free(p);		/* it points into the inventory read again */
+	ctx_drop_scan(c);
+	if (ctx_scan(c, c->sysfs, SCAN_NAMES | SCAN_USB, NULL) < 0) {
+		msg("%s: not changed: %s", vm, error_get());
+		*rc = EXIT_HOST;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm)
 {
 	virDomainPtr dom = virt.virDomainLookupByName(conn, vm);
 	char *xml = NULL, *old = NULL, *new = NULL, *saved = NULL, *label_old, *label_new;
@@ -166,6 +212,11 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 		goto out;
 	}
 	ctx_plan(c, vm, &x, NULL, &p);
+	if (p.ncreates && p.errors.n == 0) {
+		if (make_vfs(o, c, vm, &p, &rc))
+			goto out;
+		ctx_plan(c, vm, &x, NULL, &p);
+	}
 	if (o->verbose)
 		for (i = 0; i < p.steps.n; i++)
 			printf("%s\n", p.steps.v[i]);
@@ -207,7 +258,7 @@ apply_vm(const struct opts *o, const struct ctx *c, virConnectPtr conn, const ch
 			rc = EXIT_USAGE;
 			goto out;
 		}
-		if (!confirm(vm)) {
+		if (!confirm("Apply changes to", vm)) {
 			printf("%s: not changed\n", vm);
 			rc = EXIT_START;
 			goto out;

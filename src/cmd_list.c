@@ -48,7 +48,7 @@ vm_selected(const struct claim *k, char **vms, int n)
 static void
 json_device(const struct device *d, const struct claim *k, bool first)
 {
-	char sub[16];
+	char sub[PCI_ADDR_STRLEN];
 
 	printf("%s\n   {\"address\": \"%s\", \"class\": \"%06x\", \"vendor\": \"%04x\", "
 	    "\"device\": \"%04x\", \"subsystem\": ", first ? "" : ",", d->addr_str,
@@ -73,6 +73,17 @@ json_device(const struct device *d, const struct claim *k, bool first)
 	json_str(stdout, d->serial);
 	printf(", \"name\": ");
 	json_str(stdout, d->name);
+	printf(", \"pf\": ");
+	json_str(stdout, d->is_vf ? pci_addr_fmt(&d->pf, sub) : NULL);
+	if (d->is_vf && d->vf_index >= 0)
+		printf(", \"vf\": %d", d->vf_index);
+	else
+		printf(", \"vf\": null");
+	if (d->totalvfs)
+		printf(", \"sriov\": {\"totalvfs\": %d, \"numvfs\": %d}", d->totalvfs,
+		    d->numvfs);
+	else
+		printf(", \"sriov\": null");
 	printf(", \"vm\": ");
 	json_str(stdout, k->vms);
 	printf(", \"role\": ");
@@ -80,8 +91,10 @@ json_device(const struct device *d, const struct claim *k, bool first)
 	printf("}");
 }
 
+/* A VF under its PF is indented, and its line says which VF it is and
+ * its group (it is not listed under its group). */
 static void
-text_device(const struct device *d, const struct claim *k)
+text_device(const struct device *d, const struct claim *k, bool under_pf)
 {
 	char sub[16] = "-", vm[64];
 
@@ -89,14 +102,29 @@ text_device(const struct device *d, const struct claim *k)
 		snprintf(sub, sizeof(sub), "%04x:%04x", d->subvendor, d->subdevice);
 	snprintf(vm, sizeof(vm), "%s%s", k->vms ? k->vms : "-",
 	    k->vms && k->detach ? " (detach)" : "");
-	printf("  %s  %06x  %04x:%04x  %-9s  %-14s %-16s %s%s", d->addr_str,
-	    d->class, d->vendor, d->device, sub, d->driver ? d->driver : "-", vm,
-	    d->bridge ? "[bridge] " : "", d->name ? d->name : "");
+	printf("  %s%s  %06x  %04x:%04x  %-9s  %-14s %-16s %s%s", under_pf ? "  " : "",
+	    d->addr_str, d->class, d->vendor, d->device, sub, d->driver ? d->driver : "-",
+	    vm, d->bridge ? "[bridge] " : "", d->name ? d->name : "");
 	if (d->slot)
 		printf("  [slot %s]", d->slot);
 	if (d->serial)
 		printf("  [serial %s]", d->serial);
+	if (d->totalvfs)
+		printf("  [SR-IOV PF: %d of %d VFs]", d->numvfs, d->totalvfs);
+	if (under_pf && d->group == GROUP_NONE)
+		printf("  [VF %d, no IOMMU group]", d->vf_index);
+	else if (under_pf)
+		printf("  [VF %d, IOMMU group %d]", d->vf_index, d->group);
 	putchar('\n');
+}
+
+/* A VF shown under its PF in the text listing. */
+static bool
+under_shown_pf(const struct inventory *inv, const bool *shown, const struct device *d)
+{
+	const struct device *pf = d->is_vf ? inv_find(inv, &d->pf) : NULL;
+
+	return pf && shown[pf - inv->devs];
 }
 
 int
@@ -121,31 +149,33 @@ cmd_list(struct opts *o)
 		order[i] = &c.inv.devs[i];
 	qsort(order, c.inv.n, sizeof(*order), cmp_group);
 
-	/* With VM names, show the groups (and ungrouped devices) they touch. */
+	/* With VM names, show the groups (and ungrouped devices) they
+	 * touch.  shown[] is by inventory index. */
 	shown = xcalloc(c.inv.n, sizeof(*shown));
 	for (i = 0; i < c.inv.n; i++)
-		if (order[i]->group > maxgroup)
-			maxgroup = order[i]->group;
+		if (c.inv.devs[i].group > maxgroup)
+			maxgroup = c.inv.devs[i].group;
 	group_on = xcalloc((size_t)maxgroup + 2, sizeof(*group_on));
 	for (i = 0; i < c.inv.n; i++) {
-		const struct device *d = order[i];
+		const struct device *d = &c.inv.devs[i];
 
-		if (!vm_selected(&cl.v[d - c.inv.devs], o->args, o->nargs))
+		if (!vm_selected(&cl.v[i], o->args, o->nargs))
 			continue;
 		shown[i] = true;
 		if (d->group != GROUP_NONE)
 			group_on[d->group] = true;
 	}
 	for (i = 0; i < c.inv.n; i++)
-		shown[i] |= order[i]->group != GROUP_NONE && group_on[order[i]->group];
+		shown[i] |= c.inv.devs[i].group != GROUP_NONE && group_on[c.inv.devs[i].group];
 
 	if (o->json)
 		printf("{\"groups\": [");
 	for (i = 0; i < c.inv.n; i++) {
-		const struct device *d = order[i];
+		const struct device *d = order[i], *v = NULL;
 		const struct claim *k = &cl.v[d - c.inv.devs];
 
-		if (!shown[i])
+		if (!shown[d - c.inv.devs] ||
+		    (!o->json && under_shown_pf(&c.inv, shown, d)))
 			continue;
 		if (d->group != cur) {
 			cur = d->group;
@@ -168,7 +198,10 @@ cmd_list(struct opts *o)
 		if (o->json)
 			json_device(d, k, first_dev);
 		else
-			text_device(d, k);
+			text_device(d, k, false);
+		while (!o->json && (v = inv_next_vf(&c.inv, d, v)) != NULL)
+			if (shown[v - c.inv.devs])
+				text_device(v, &cl.v[v - c.inv.devs], true);
 		first_dev = false;
 	}
 	if (o->json) {

@@ -1,6 +1,7 @@
 /* Host-critical devices (SPEC §7): the PCI functions behind a mounted
  * filesystem or active swap, the boot VGA device while the host drives
- * it, and the NIC carrying the default route.  Read from /proc and sysfs;
+ * it, the NIC carrying the default route, and the PF of any VF among
+ * those (its driver going away destroys the VF).  Read from /proc and sysfs;
  * the plan refuses them unless the rule says `force`. */
 #ifndef PTHOOK_CRITICAL_H
 #define PTHOOK_CRITICAL_H

@@ -78,11 +78,17 @@ ctx_scan_vm(struct ctx *c, const char *sysfs, unsigned flags, const char *vm,
 }
 
 void
-ctx_close(struct ctx *c)
+ctx_drop_scan(struct ctx *c)
 {
 	criticals_free(&c->crit);
 	inv_free(&c->inv);
 	usb_inv_free(&c->usb);
+}
+
+void
+ctx_close(struct ctx *c)
+{
+	ctx_drop_scan(c);
 	config_free(&c->cfg);
 }
 

@@ -12,6 +12,7 @@
 #include "heldby.h"
 #include "log.h"
 #include "rebind.h"
+#include "sriov.h"
 #include "state.h"
 #include "sysfs.h"
 #include "util.h"
@@ -149,11 +150,10 @@ roll_back(const struct mover *run, const char *sysfs, const char *state,
  * earlier prepare that never saw its release are kept. */
 static int
 detach_all(const char *vm, const struct config *cfg, const char *sysfs, const char *state,
-    const struct plan *p, struct record *rec)
+    const struct plan *p, struct mover *m, struct record *rec)
 {
 	char as[PCI_ADDR_STRLEN], *why, *ov;
 	size_t i, before = rec->n;
-	struct mover m;
 
 	for (i = 0; i < p->detach.n; i++) {
 		const struct device *d = p->detach.v[i].dev;
@@ -182,7 +182,6 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 		fail(vm, error_get());
 		return EXIT_HOST;
 	}
-	mover_init(&m, cfg->uri, cfg->driver, cfg->detach, cfg->timeout, proc_root(NULL));
 	for (i = before; i < rec->n; i++) {
 		const struct taken *t = &rec->v[i];
 
@@ -190,13 +189,13 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 			continue;
 		log_dev(LOG_INFO, &t->addr, "detach", "%s: prepare: detach %s from %s to %s", vm,
 		    pci_addr_fmt(&t->addr, as), t->driver ? t->driver : "no driver", cfg->driver);
-		if (detach_device(&m, sysfs, &t->addr) < 0) {
+		if (detach_device(m, sysfs, &t->addr) < 0) {
 			why = xasprintf("cannot detach %s: %s; nothing was left detached",
 			    as, error_get());
 			fail(vm, why);
 			free(why);
 			/* the failed one too: it may be half-way */
-			roll_back(&m, sysfs, state, rec, before);
+			roll_back(m, sysfs, state, rec, before);
 			return EXIT_HOST;
 		}
 	}
@@ -207,21 +206,39 @@ int
 hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
     const struct domxml *x, bool live, struct plan *p)
 {
+	const struct config *cfg = &c->cfg;
 	struct holders h = { 0 };
 	struct record mine = { 0 };
 	int lock, rc = EXIT_HOST;
+	struct mover m;
 
 	memset(p, 0, sizeof(*p));
-	if ((lock = state_lock(state, lock_wait(c->cfg.timeout))) < 0) {
+	if ((lock = state_lock(state, lock_wait(cfg->timeout))) < 0) {
 		fail(vm, error_get());
 		return EXIT_HOST;
 	}
+	mover_init(&m, cfg->uri, cfg->driver, cfg->detach, cfg->timeout, proc_root(NULL));
 	if (state_read(state, vm, &mine) < 0 || holders_load(state, vm, &h) < 0 ||
 	    scan(c, sysfs, vm, x, &mine) < 0) {
 		fail(vm, error_get());
 		goto out;
 	}
 	plan_vm(c, sysfs, vm, x, &h, !live, p);
+	/* numvfs=: the VFs a rule names are made, then the host is read
+	 * again; a definition written when they last existed names them */
+	if (!live && p->ncreates && p->errors.n == 0) {
+		if (sriov_create(sysfs, p, &m.end) < 0) {
+			fail(vm, error_get());
+			goto out;
+		}
+		plan_free(p);
+		ctx_drop_scan(c);
+		if (scan(c, sysfs, vm, x, &mine) < 0) {
+			fail(vm, error_get());
+			goto out;
+		}
+		plan_vm(c, sysfs, vm, x, &h, true, p);
+	}
 	if (p->errors.n || (!live && p->stale.n)) {
 		say_all(&p->errors);
 		if (!live)
@@ -229,7 +246,7 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		rc = EXIT_REFUSED;
 		goto out;
 	}
-	rc = detach_all(vm, &c->cfg, sysfs, state, p, &mine);
+	rc = detach_all(vm, cfg, sysfs, state, p, &m, &mine);
 out:
 	holders_free(&h);
 	record_free(&mine);

@@ -56,6 +56,28 @@ inv_find(const struct inventory *inv, const struct pci_addr *a)
 	return NULL;
 }
 
+const struct device *
+inv_next_vf(const struct inventory *inv, const struct device *pf, const struct device *prev)
+{
+	size_t i = prev ? (size_t)(prev - inv->devs) + 1 : 0;
+
+	for (; i < inv->n; i++)
+		if (inv->devs[i].is_vf && pci_addr_eq(&inv->devs[i].pf, &pf->addr))
+			return &inv->devs[i];
+	return NULL;
+}
+
+const struct device *
+inv_vf(const struct inventory *inv, const struct device *pf, long n)
+{
+	const struct device *v = NULL;
+
+	while ((v = inv_next_vf(inv, pf, v)) != NULL)
+		if (v->vf_index == n)
+			return v;
+	return NULL;
+}
+
 bool
 dev_is_bridge(const struct device *d)
 {

@@ -26,6 +26,13 @@ struct device {
 	char *serial;		/* PCIe DSN as lspci prints it, or NULL */
 	bool bridge;
 	bool partial;		/* only addr, vendor, device read (sysfs.h) */
+	/* SR-IOV: a PF has totalvfs > 0 and numvfs VFs now (0 to
+	 * totalvfs); a VF knows its PF (physfn) and which of the PF's
+	 * virtfnN it is (-1 while the PF was not read). */
+	int totalvfs, numvfs;
+	bool is_vf;
+	struct pci_addr pf;
+	int vf_index;
 };
 
 struct inventory {
@@ -37,6 +44,12 @@ void inv_free(struct inventory *inv);
 void inv_sort(struct inventory *inv);
 /* Binary search; the inventory must be sorted. */
 const struct device *inv_find(const struct inventory *inv, const struct pci_addr *a);
+
+/* VF n of pf, or NULL when the inventory has none such. */
+const struct device *inv_vf(const struct inventory *inv, const struct device *pf, long n);
+/* The next VF of pf after prev (NULL: the first), in address order. */
+const struct device *inv_next_vf(const struct inventory *inv, const struct device *pf,
+    const struct device *prev);
 
 /* PCI-to-PCI bridges are never assigned and never block a group. */
 bool dev_is_bridge(const struct device *d);

@@ -169,16 +169,25 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 		if (pci_addr_parse(val, &m->addr, &m->addr_wild) < 0)
 			return match_fail(err, errlen, "%s wants [DDDD:]BB:SS.F, '*' allowed "
 			    "per field, e.g. 0000:0a:*.*", key);
-	} else if (strcmp(key, "index") == 0) {
-		if (match_key(&m->keys, M_INDEX, key, err, errlen))
+	} else if (strcmp(key, "index") == 0 || strcmp(key, "vf") == 0 ||
+	    strcmp(key, "numvfs") == 0) {
+		unsigned k = key[0] == 'i' ? M_INDEX : key[1] == 'f' ? M_VF : M_NUMVFS;
+		long *n = k == M_INDEX ? &m->index : k == M_VF ? &m->vf : &m->numvfs;
+
+		if (match_key(&m->keys, k, key, err, errlen))
 			return -1;
 		errno = 0;
-		m->index = strtol(val, &end, 10);
-		if (*end != '\0' || errno || m->index < 0 || !isdigit((unsigned char)*val))
-			return match_fail(err, errlen, "%s wants a number >= 0", key);
+		*n = strtol(val, &end, 10);
+		/* SR-IOV allows at most 65535 VFs per PF */
+		if (*end != '\0' || errno || *n < (k == M_NUMVFS) ||
+		    (k != M_INDEX && *n > 65535) || !isdigit((unsigned char)*val))
+			return match_fail(err, errlen, k == M_INDEX ? "%s wants a number >= 0" :
+			    k == M_VF ? "%s wants a number from 0 to 65535" :
+			    "%s wants a number from 1 to 65535", key);
 	} else {
 		return match_fail(err, errlen, "unknown criterion '%s' (one of vendor device "
-		    "subsystem class driver slot serial name address index all force interface)", key);
+		    "subsystem class driver slot serial name address index vf numvfs all "
+		    "force interface)", key);
 	}
 	return 0;
 }
@@ -289,11 +298,19 @@ match_parse(const char *text, struct match *m, char *err, size_t errlen)
 	m->index = -1;
 	m->text = xstrdup(text);
 	r = match_words(text, pci_word, m, err, errlen);
-	if (r == 0 && (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE | M_IFACE)) == 0)
-		r = match_fail(err, errlen, "%s", m->keys ? "index/all/force/interface need criteria "
-		    "to pick from" : "empty match: name the device, e.g. 10de:1b81");
+	if (r == 0 && (m->keys & ~(unsigned)MATCH_SELECTORS) == 0)
+		r = match_fail(err, errlen, "%s", m->keys ? "index/all/vf/numvfs/force/interface "
+		    "need criteria to pick from" : "empty match: name the device, e.g. 10de:1b81");
 	if (r == 0 && (m->keys & M_INDEX) && (m->keys & M_ALL))
 		r = match_fail(err, errlen, "%s", "'index' and 'all' exclude each other");
+	if (r == 0 && (m->keys & M_VF) && (m->keys & M_ALL))
+		r = match_fail(err, errlen, "%s", "'vf' takes one VF of one PF: drop 'all'");
+	if (r == 0 && (m->keys & M_NUMVFS) && !(m->keys & M_VF))
+		r = match_fail(err, errlen, "%s", "'numvfs' creates VFs for a 'vf=N' rule: "
+		    "add vf=N");
+	if (r == 0 && (m->keys & M_NUMVFS) && m->numvfs <= m->vf)
+		r = match_fail(err, errlen, "%s", "'numvfs' must exceed 'vf' (VFs count "
+		    "from 0): numvfs=4 creates VFs 0 to 3");
 	if (r)
 		match_free(m);
 	return r;
@@ -360,5 +377,5 @@ match_device(const struct match *m, const struct device *d)
 bool
 match_is_address_only(const struct match *m)
 {
-	return (m->keys & ~(unsigned)(M_INDEX | M_ALL | M_FORCE | M_IFACE)) == M_ADDRESS;
+	return (m->keys & ~(unsigned)MATCH_SELECTORS) == M_ADDRESS;
 }

@@ -23,7 +23,12 @@ enum {
 	M_ALL = 1 << 10,
 	M_FORCE = 1 << 11,	/* may take a host-critical device */
 	M_IFACE = 1 << 12,	/* added as <interface type='hostdev'> */
+	M_VF = 1 << 13,		/* the criteria name a PF; the rule takes its VF */
+	M_NUMVFS = 1 << 14,	/* with M_VF: VFs to create when the PF has none */
 };
+
+/* Keys that pick among or act on what the criteria select. */
+#define MATCH_SELECTORS (M_INDEX | M_ALL | M_FORCE | M_IFACE | M_VF | M_NUMVFS)
 
 struct match {
 	unsigned keys;
@@ -36,6 +41,8 @@ struct match {
 	struct pci_addr addr;
 	unsigned addr_wild;	/* PCI_WILD_* bits */
 	long index;
+	long vf;		/* M_VF: virtfnN of the PF the criteria select */
+	long numvfs;		/* M_NUMVFS */
 	char *text;		/* as written, for messages */
 };
 

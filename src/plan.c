@@ -146,6 +146,88 @@ describe_candidates(const struct device **c, size_t n)
 	return out;
 }
 
+/* Rules of one VM that create VFs on one PF must agree on how many. */
+static void
+plan_create(struct plan *p, const struct plan_input *in, const struct rule *r,
+    const struct device *pf, const char *d)
+{
+	struct vf_create *c;
+	size_t i;
+
+	for (i = 0; i < p->ncreates; i++)
+		if (p->creates[i].pf == pf && p->creates[i].rule->m.numvfs != r->m.numvfs) {
+			refuse(p, "'pci = %s' (%s:%d) and '%s' (line %d) ask for %ld and "
+			    "%ld VFs on %s; give both the same numvfs=", r->m.text,
+			    in->cfg->path, r->line, p->creates[i].rule->m.text,
+			    p->creates[i].rule->line, r->m.numvfs,
+			    p->creates[i].rule->m.numvfs, d);
+			return;
+		}
+	strlist_addf(&p->steps, "%s: create %ld VFs on %s (numvfs=%ld); VF %ld goes to "
+	    "the VM once it exists", p->vm, r->m.numvfs, d, r->m.numvfs, r->m.vf);
+	for (i = 0; i < p->ncreates; i++)
+		if (p->creates[i].pf == pf)
+			return;
+	c = PUSH(p->creates, p->ncreates, p->createcap);
+	c->pf = pf;
+	c->rule = r;
+}
+
+/* vf=N of a rule: the VF of the PF the criteria selected, else NULL
+ * with the refusal, or with VFs to create (numvfs=). */
+static const struct device *
+select_vf(struct plan *p, const struct plan_input *in, const struct rule *r,
+    const struct device *pf)
+{
+	const struct device *v = inv_vf(in->inv, pf, r->m.vf);
+	char *d = dev_describe(pf);
+	long want = r->m.keys & M_NUMVFS ? r->m.numvfs : r->m.vf + 1;
+
+	if (v) {
+		if ((r->m.keys & M_NUMVFS) && pf->numvfs != r->m.numvfs)
+			strlist_addf(&p->warnings, "pthook: %s: warning: %s has %d VFs, not "
+			    "the numvfs=%ld of 'pci = %s' (%s:%d); pthook never resizes a PF "
+			    "that has VFs (it would destroy the ones in use)", p->vm, d,
+			    pf->numvfs, r->m.numvfs, r->m.text, in->cfg->path, r->line);
+	} else if (pf->totalvfs == 0) {
+		refuse(p, "'pci = %s' wants VF %ld of %s, which has no SR-IOV "
+		    "(no sriov_totalvfs) (%s:%d); the criteria must name the physical "
+		    "function", r->m.text, r->m.vf, d, in->cfg->path, r->line);
+	} else if (want > pf->totalvfs) {
+		refuse(p, "'pci = %s' wants VF %ld of %s, which can have at most %d VFs "
+		    "(%s:%d); lower vf=%s", r->m.text, r->m.vf, d, pf->totalvfs,
+		    in->cfg->path, r->line, r->m.keys & M_NUMVFS ? " and numvfs=" : "");
+	} else if (pf->numvfs == 0 && (r->m.keys & M_NUMVFS) && pf->driver == NULL) {
+		refuse(p, "'pci = %s' would create VFs on %s, which no driver drives "
+		    "(%s:%d); the kernel creates VFs through the PF's driver: bind it "
+		    "(echo %s > /sys/bus/pci/drivers_probe)", r->m.text, d, in->cfg->path,
+		    r->line, pf->addr_str);
+	} else if (pf->numvfs == 0 && (r->m.keys & M_NUMVFS)) {
+		plan_create(p, in, r, pf, d);
+	} else if (pf->numvfs == 0) {
+		refuse(p, "'pci = %s' wants VF %ld of %s, which has no VFs (at most %d) "
+		    "(%s:%d); add numvfs=%ld to the rule, or create them: echo %ld > "
+		    "/sys/bus/pci/devices/%s/sriov_numvfs", r->m.text, r->m.vf, d,
+		    pf->totalvfs, in->cfg->path, r->line, want, want, pf->addr_str);
+	} else {
+		refuse(p, "'pci = %s' wants VF %ld of %s, which has %d VF%s (VF 0 to %d) "
+		    "(%s:%d); pick one of those, or recreate them: echo 0 > "
+		    "/sys/bus/pci/devices/%s/sriov_numvfs, then echo %ld > it (this "
+		    "destroys the VFs it has)", r->m.text, r->m.vf, d, pf->numvfs,
+		    pf->numvfs == 1 ? "" : "s", pf->numvfs - 1, in->cfg->path, r->line,
+		    pf->addr_str, want);
+	}
+	free(d);
+	return v;
+}
+
+/* Candidates of a rule: a vf= rule's criteria name a PF, never a VF. */
+static bool
+candidate(const struct rule *r, const struct device *d)
+{
+	return match_device(&r->m, d) && !((r->m.keys & M_VF) && d->is_vf);
+}
+
 static void
 resolve_rule(struct plan *p, const struct plan_input *in, const struct rule *r)
 {
@@ -155,7 +237,7 @@ resolve_rule(struct plan *p, const struct plan_input *in, const struct rule *r)
 	char *list, *hint;
 
 	for (i = 0; i < inv->n; i++)
-		if (match_device(&r->m, &inv->devs[i]))
+		if (candidate(r, &inv->devs[i]))
 			*PUSH(cand, n, cap) = &inv->devs[i];
 	if (n == 0 && p->conf->hotplug) {
 		/* an eGPU or a Thunderbolt dock may come later */
@@ -192,16 +274,30 @@ resolve_rule(struct plan *p, const struct plan_input *in, const struct rule *r)
 		goto out;
 	}
 	for (i = first; i < last; i++) {
-		char *d = dev_describe(cand[i]);
+		const struct device *t = r->m.keys & M_VF ? select_vf(p, in, r, cand[i]) :
+		    cand[i];
+		char *d, *via;
 
-		if (plan_has(&p->assign, cand[i])) {
-			strlist_addf(&p->steps, "%s: rule '%s' (line %d) selects %s again",
-			    p->vm, r->m.text, r->line, d);
+		if (t == NULL)
+			continue;
+		d = dev_describe(t);
+		if (r->m.keys & M_VF) {
+			char *pf = dev_describe(cand[i]);
+
+			via = xasprintf(": VF %d of %s", t->vf_index, pf);
+			free(pf);
 		} else {
-			add_planned(&p->assign, cand[i], r, NULL);
-			strlist_addf(&p->steps, "%s: rule '%s' (line %d) selects %s",
-			    p->vm, r->m.text, r->line, d);
+			via = xstrdup("");
 		}
+		if (plan_has(&p->assign, t)) {
+			strlist_addf(&p->steps, "%s: rule '%s' (line %d) selects %s%s again",
+			    p->vm, r->m.text, r->line, d, via);
+		} else {
+			add_planned(&p->assign, t, r, NULL);
+			strlist_addf(&p->steps, "%s: rule '%s' (line %d) selects %s%s",
+			    p->vm, r->m.text, r->line, d, via);
+		}
+		free(via);
 		free(d);
 	}
 	if (match_is_address_only(&r->m))
@@ -402,6 +498,52 @@ unmanaged(struct plan *p, const struct plan_input *in)
 	}
 }
 
+static const char *
+critical_why(const struct plan_input *in, const struct device *d)
+{
+	size_t i;
+
+	for (i = 0; i < in->ncritical; i++)
+		if (pci_addr_eq(&in->critical[i].addr, &d->addr))
+			return in->critical[i].why;
+	return NULL;
+}
+
+/* The other running VM that holds d, or NULL. */
+static const char *
+held_elsewhere(const struct plan *p, const struct plan_input *in, const struct device *d)
+{
+	size_t i;
+
+	for (i = 0; i < in->nheld; i++)
+		if (pci_addr_eq(&in->held[i].addr, &d->addr) && strcmp(in->held[i].vm, p->vm))
+			return in->held[i].vm;
+	return NULL;
+}
+
+/* A PF whose driver lets go destroys its VFs (the driver disables
+ * SR-IOV on unbind): never while one is in use.  The host's use of a
+ * VF makes the PF host-critical (critical.c). */
+static void
+guard_vfs(struct plan *p, const struct plan_input *in, const struct device *pf,
+    const char *desc)
+{
+	const struct device *v = NULL;
+	const char *vm;
+
+	while ((v = inv_next_vf(in->inv, pf, v)) != NULL) {
+		if ((vm = held_elsewhere(p, in, v)) != NULL)
+			refuse(p, "%s is the PF of %s, which running VM '%s' holds: taking "
+			    "the PF destroys its VFs; stop that VM first", desc, v->addr_str, vm);
+		else if (plan_has(&p->assign, v))
+			refuse(p, "%s and its VF %s both go to the VM: taking the PF "
+			    "destroys its VFs; pass one or the other", desc, v->addr_str);
+	}
+	if (pf->numvfs && !driver_is_viable(pf->driver, in->cfg->driver))
+		strlist_addf(&p->warnings, "pthook: %s: warning: taking %s from %s removes "
+		    "its %d VFs", p->vm, desc, pf->driver, pf->numvfs);
+}
+
 /* Devices in skip were already judged (managed='no' hostdevs sit in
  * both lists). */
 static void
@@ -412,6 +554,7 @@ guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
 
 	for (i = 0; i < l->n; i++) {
 		const struct device *d = l->v[i].dev;
+		const char *why, *vm;
 		char *desc = NULL;
 
 		if (skip && plan_has(skip, d))
@@ -427,27 +570,16 @@ guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
 			    in->cfg->path, r->line);
 			break;
 		}
-		for (j = 0; j < in->ncritical; j++) {
-			const struct rule *r = l->v[i].rule;
-
-			if (!pci_addr_eq(&in->critical[j].addr, &d->addr) ||
-			    (r && (r->m.keys & M_FORCE)))
-				continue;
-			desc = desc ? desc : dev_describe(d);
+		desc = desc ? desc : dev_describe(d);
+		if ((why = critical_why(in, d)) != NULL &&
+		    !(l->v[i].rule && (l->v[i].rule->m.keys & M_FORCE)))
 			refuse(p, "%s is host-critical: %s; pthook will not take it from "
 			    "the host (add 'force' to its rule if you really mean it)",
-			    desc, in->critical[j].why);
-			break;
-		}
-		for (j = 0; j < in->nheld; j++) {
-			if (!pci_addr_eq(&in->held[j].addr, &d->addr) ||
-			    strcmp(in->held[j].vm, p->vm) == 0)
-				continue;
-			desc = desc ? desc : dev_describe(d);
-			refuse(p, "%s is held by running VM '%s'; stop that VM first",
-			    desc, in->held[j].vm);
-			break;
-		}
+			    desc, why);
+		if ((vm = held_elsewhere(p, in, d)) != NULL)
+			refuse(p, "%s is held by running VM '%s'; stop that VM first", desc, vm);
+		if (d->totalvfs)
+			guard_vfs(p, in, d, desc);
 		free(desc);
 	}
 }
@@ -549,6 +681,7 @@ plan_free(struct plan *p)
 	free(p->detach.v);
 	free(p->mates.v);
 	free(p->moves);
+	free(p->creates);
 	free(p->add);
 	free(p->remove);
 	strlist_free(&p->errors);

@@ -61,6 +61,13 @@ struct planned {
 	bool iface;			/* assign: as <interface type='hostdev'> */
 };
 
+/* numvfs=N on a PF that has no VFs yet: prepare and apply create them
+ * and plan again, once the VFs exist. */
+struct vf_create {
+	const struct device *pf;
+	const struct rule *rule;
+};
+
 struct planned_list {
 	struct planned *v;
 	size_t n, cap;
@@ -78,6 +85,8 @@ struct plan {
 	size_t nadd, addcap, nremove, removecap;
 	struct move *moves;		/* pairs of remove and add: in place */
 	size_t nmoves, movecap;
+	struct vf_create *creates;	/* VFs a rule needs that do not exist */
+	size_t ncreates, createcap;
 	bool pci;			/* the VM's PCI passthrough is pthook's
 					 * (it has pci rules; usb alone is not) */
 	struct strlist errors;		/* refusals, "pthook: VM: ..." */

@@ -1,5 +1,6 @@
 #include "sysfs.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +19,19 @@ struct slot {
 	char *name;
 };
 
+/* A PF's virtfnN link, seen while reading the PF. */
+struct virtfn {
+	struct pci_addr vf;
+	int n;
+};
+
 struct scan {
 	const char *sysfs;
 	const struct scan_focus *focus;
 	struct slot *slots;
 	size_t nslots, slotcap;
+	struct virtfn *vfs;
+	size_t nvfs, vfcap;
 };
 
 /* A root the tests move: opt, else $var, else the real one. */
@@ -95,11 +104,13 @@ slot_of(const struct scan *s, const struct device *d)
 	return NULL;
 }
 
-/* A sysfs attribute holding "0x%x"; required ones must be present. */
+/* A sysfs attribute holding a number: "0x%x" (base 16: ids, class) or
+ * decimal (base 10: VF counts).  Required ones must be present. */
 static int
-read_hex(const struct scan *s, int dfd, const struct device *d,
-    const char *attr, unsigned max, unsigned *out, bool required)
+read_num(const struct scan *s, int dfd, const struct device *d, const char *attr,
+    int base, unsigned max, unsigned *out, bool required)
 {
+	size_t skip = base == 16 ? 2 : 0;
 	char buf[64], *end;
 	unsigned long v;
 
@@ -112,12 +123,12 @@ read_hex(const struct scan *s, int dfd, const struct device *d,
 		return -1;
 	}
 	errno = 0;
-	v = strtoul(buf, &end, 16);
-	if (strncmp(buf, "0x", 2) != 0 || end == buf + 2 || *end != '\0' ||
-	    errno || v > max) {
+	v = strtoul(buf, &end, base);
+	if ((skip && strncmp(buf, "0x", 2) != 0) || !isxdigit((unsigned char)buf[skip]) ||
+	    *end != '\0' || errno || v > max) {
 		error_set("sysfs: %s: bad %s \"%.20s\" (%s/bus/pci/devices/%s/%s); "
-		    "expected a hex number such as 0x10de, the tree is damaged",
-		    d->addr_str, attr, buf, s->sysfs, d->addr_str, attr);
+		    "expected %s, the tree is damaged", d->addr_str, attr, buf, s->sysfs,
+		    d->addr_str, attr, skip ? "a hex number such as 0x10de" : "a number");
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -153,28 +164,69 @@ open_device(const struct scan *s, int devices, const char *name)
 	return dfd;
 }
 
+/* A VF's PF (physfn), a PF's VF counts and its virtfnN links.  Only
+ * PFs have sriov_totalvfs: access() costs no open for the rest. */
+static int
+scan_sriov(struct scan *s, int dfd, struct device *d)
+{
+	unsigned total, num;
+	char *pf, name[32];
+	int n;
+
+	if (read_link_base(dfd, "physfn", &pf) < 0)
+		goto badlink;
+	if (pf) {
+		d->is_vf = pci_addr_parse(pf, &d->pf, NULL) == 0;
+		free(pf);
+	}
+	if (faccessat(dfd, "sriov_totalvfs", F_OK, 0) < 0)
+		return 0;
+	/* SR-IOV allows 65535 VFs at most */
+	if (read_num(s, dfd, d, "sriov_totalvfs", 10, 65535, &total, true) < 0 ||
+	    read_num(s, dfd, d, "sriov_numvfs", 10, 65535, &num, true) < 0)
+		return -1;
+	d->totalvfs = (int)total;
+	d->numvfs = (int)num;
+	for (n = 0; n < d->numvfs; n++) {
+		struct virtfn v = { .n = n };
+		char *base;
+
+		snprintf(name, sizeof(name), "virtfn%d", n);
+		if (read_link_base(dfd, name, &base) < 0)
+			goto badlink;
+		if (base && pci_addr_parse(base, &v.vf, NULL) == 0)
+			*PUSH(s->vfs, s->nvfs, s->vfcap) = v;
+		free(base);
+	}
+	return 0;
+badlink:
+	error_set("sysfs: %s: cannot read SR-IOV links in %s/bus/pci/devices/%s: %s",
+	    d->addr_str, s->sysfs, d->addr_str, strerror(errno));
+	return -1;
+}
+
 /* Everything but address, vendor and device. */
 static int
-scan_rest(const struct scan *s, int dfd, struct device *d)
+scan_rest(struct scan *s, int dfd, struct device *d)
 {
 	unsigned sv, sd, rev;
 	char *group = NULL, *end;
 	int r = -1;
 
 	d->partial = false;
-	if (read_hex(s, dfd, d, "class", 0xffffff, &d->class, true))
+	if (read_num(s, dfd, d, "class", 16, 0xffffff, &d->class, true))
 		goto out;
-	switch (read_hex(s, dfd, d, "subsystem_vendor", 0xffff, &sv, false)) {
+	switch (read_num(s, dfd, d, "subsystem_vendor", 16, 0xffff, &sv, false)) {
 	case -1:
 		goto out;
 	case 0:
-		if (read_hex(s, dfd, d, "subsystem_device", 0xffff, &sd, true))
+		if (read_num(s, dfd, d, "subsystem_device", 16, 0xffff, &sd, true))
 			goto out;
 		d->subvendor = sv;
 		d->subdevice = sd;
 		d->has_subsys = true;
 	}
-	switch (read_hex(s, dfd, d, "revision", 0xff, &rev, false)) {
+	switch (read_num(s, dfd, d, "revision", 16, 0xff, &rev, false)) {
 	case -1:
 		goto out;
 	case 0:
@@ -200,7 +252,7 @@ scan_rest(const struct scan *s, int dfd, struct device *d)
 	if (slot_of(s, d))
 		d->slot = xstrdup(slot_of(s, d));
 	d->bridge = dev_is_bridge(d);
-	r = 0;
+	r = scan_sriov(s, dfd, d);
 out:
 	free(group);
 	return r;
@@ -230,12 +282,13 @@ scan_device(struct scan *s, int devices, const char *name, struct device *d)
 
 	d->group = GROUP_NONE;
 	d->revision = -1;
+	d->vf_index = -1;
 	d->partial = true;
 	pci_addr_fmt(&d->addr, d->addr_str);
 	if ((dfd = open_device(s, devices, name)) < 0)
 		return -1;
-	if (read_hex(s, dfd, d, "vendor", 0xffff, &d->vendor, true) == 0 &&
-	    read_hex(s, dfd, d, "device", 0xffff, &d->device, true) == 0)
+	if (read_num(s, dfd, d, "vendor", 16, 0xffff, &d->vendor, true) == 0 &&
+	    read_num(s, dfd, d, "device", 16, 0xffff, &d->device, true) == 0)
 		r = wanted(s->focus, d) ? scan_rest(s, dfd, d) : 0;
 	close(dfd);
 	return r;
@@ -245,7 +298,7 @@ scan_device(struct scan *s, int devices, const char *name, struct device *d)
  * decided over whole groups.  The kernel lists them under
  * kernel/iommu_groups/N/devices. */
 static int
-complete_groups(const struct scan *s, int devices, struct inventory *inv)
+complete_groups(struct scan *s, int devices, struct inventory *inv)
 {
 	int *done = NULL, dfd, r = 0;
 	size_t ndone = 0, donecap = 0, i, j;
@@ -287,6 +340,32 @@ complete_groups(const struct scan *s, int devices, struct inventory *inv)
 		closedir(dir);
 	}
 	free(done);
+	return r;
+}
+
+/* The VFs of the PFs read in full: their index, and read in full too,
+ * since a PF is never taken while one of its VFs is in use. */
+static int
+complete_vfs(struct scan *s, int devices, struct inventory *inv)
+{
+	int dfd, r = 0;
+	size_t i;
+
+	/* reading a VF adds no virtfn links: one pass */
+	for (i = 0; r == 0 && i < s->nvfs; i++) {
+		struct device *v = (struct device *)inv_find(inv, &s->vfs[i].vf);
+
+		if (v == NULL)
+			continue;	/* removed while we looked */
+		if (v->partial) {
+			if ((dfd = open_device(s, devices, v->addr_str)) < 0)
+				return -1;
+			r = scan_rest(s, dfd, v);
+			close(dfd);
+		}
+		v->vf_index = s->vfs[i].n;
+	}
+	s->nvfs = 0;
 	return r;
 }
 
@@ -346,7 +425,10 @@ inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
 		}
 	}
 	inv_sort(inv);
-	if (focus && complete_groups(&s, dirfd(dir), inv) < 0) {
+	/* the VFs of a PF pulled in by its group are read in full too */
+	if (complete_vfs(&s, dirfd(dir), inv) < 0 ||
+	    (focus && (complete_groups(&s, dirfd(dir), inv) < 0 ||
+	    complete_vfs(&s, dirfd(dir), inv) < 0))) {
 		inv_free(inv);
 		goto out;
 	}
@@ -360,5 +442,6 @@ out:
 	for (i = 0; i < s.nslots; i++)
 		free(s.slots[i].name);
 	free(s.slots);
+	free(s.vfs);
 	return r;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """inv_vs_json.py INV JSON: pthook list --json must report every function
 of the inventory, and nothing else, with its group, driver, class, ids,
-subsystem, slot and bridge flag.  Prints one line per mismatch."""
+subsystem, slot, bridge flag and SR-IOV links (pf/vf, sriov counts).  Prints one line per mismatch."""
 import json
 import sys
 
@@ -46,6 +46,16 @@ for line in open(inv):
     bridge = cls.startswith("0604") or drv == "pcieport"
     if d["bridge"] != bridge:
         mismatch(addr, "bridge", d["bridge"], bridge)
+    sriov = dict(kv.split("=", 1) for kv in f[10].split(",")) if len(f) > 10 and f[10] != "-" else {}
+    if (d["pf"], d["vf"]) != (sriov.get("pf"), int(sriov["vf"]) if "vf" in sriov else None):
+        mismatch(addr, "pf/vf", (d["pf"], d["vf"]), (sriov.get("pf"), sriov.get("vf")))
+    if "totalvfs" in sriov:
+        nvfs = sum(1 for l in open(inv) if f"pf={addr}," in l)
+        want = {"totalvfs": int(sriov["totalvfs"]), "numvfs": nvfs}
+        if d["sriov"] != want:
+            mismatch(addr, "sriov", d["sriov"], want)
+    elif d["sriov"] is not None:
+        mismatch(addr, "sriov", d["sriov"], None)
 for extra in set(seen) - want_addrs:
     mismatch(extra, "presence", "present", "absent")
 # groups ascending, devices in address order within a group, as SPEC §4 shows

@@ -159,15 +159,6 @@ group = detach")
 	stop_world
 }
 
-# iface NAME ADDR: a domain with one <interface type='hostdev'> at ADDR
-iface() {
-	local d b s f
-	IFS=':.' read -r d b s f <<<"$2"
-	echo "<domain type='kvm'><name>$1</name><devices><interface type='hostdev' managed='yes'>"
-	echo "<mac address='52:54:00:12:34:56'/><source><address type='pci' domain='0x$d' bus='0x$b' slot='0x$s' function='0x$f'/></source>"
-	echo "<vlan><tag id='7'/></vlan></interface></devices></domain>"
-}
-
 t_hostdev_interface_counts_as_passthrough() {
 	PTHOOK_CONFIG=$(config '[global]
 detach = sysfs

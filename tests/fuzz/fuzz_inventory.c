@@ -1,7 +1,8 @@
 /* The sysfs reader on hostile file contents: the input is a sequence of
  * fields, each a 2-byte little-endian length and that many bytes, for
  * vendor, device, class, subsystem_vendor, subsystem_device, revision,
- * config (binary), and the driver and iommu_group link targets of one
+ * config (binary), sriov_totalvfs and sriov_numvfs (absent when empty),
+ * and the driver, iommu_group, physfn and virtfn0 link targets of one
  * device in a fake tree.  Any content gives an inventory
  * or one error, never a crash (libpci reads the config space). */
 #include <stdio.h>
@@ -17,7 +18,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static char root[64], dev[128];
 static const char *const files[] = { "vendor", "device", "class", "subsystem_vendor",
-	"subsystem_device", "revision", "config" };
+	"subsystem_device", "revision", "config", "sriov_totalvfs", "sriov_numvfs" };
+static const char *const links[] = { "driver", "iommu_group", "physfn", "virtfn0" };
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -45,6 +47,8 @@ put(const char *name, const uint8_t *p, size_t n)
 
 	snprintf(path, sizeof(path), "%s/%s", dev, name);
 	unlink(path);
+	if (n == SIZE_MAX)
+		return;		/* absent */
 	if ((f = fopen(path, "w")) != NULL) {
 		fwrite(p, 1, n, f);
 		fclose(f);
@@ -70,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct inventory inv;
 	size_t f;
 
-	for (f = 0; f < 9; f++) {
+	for (f = 0; f < 13; f++) {
 		size_t n = 0;
 
 		if (end - p >= 2) {
@@ -79,10 +83,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (n > (size_t)(end - p))
 			n = (size_t)(end - p);
-		if (f < 7)
-			put(files[f], p, n);
+		if (f < 9)
+			put(files[f], p, f < 7 || n ? n : SIZE_MAX);
 		else
-			link_to(f == 7 ? "driver" : "iommu_group", p, n);
+			link_to(links[f - 9], p, n);
 		p += n;
 	}
 	if (inv_scan(root, SCAN_SERIAL, NULL, &inv) == 0)

@@ -7,6 +7,9 @@
  * driver_override driver or else the device's own driver from INV.
  * -s ADDR: never bind ADDR to vfio-pci (a probe that hangs), for crash
  * and rollback tests; its own driver still takes it back.
+ * A write of N to a PF's sriov_numvfs while it has no VFs creates N VFs
+ * as INV's SR-IOV column says (fakesys adds them to the tree), bound to
+ * their driver unless sriov_drivers_autoprobe is 0.
  * Prints "ready" once it watches; runs until killed.  The real kernel
  * is exercised by the VM tier. */
 #include <errno.h>
@@ -21,7 +24,8 @@
 
 static const char *root, *stall;
 static FILE *events;
-static struct { char addr[32], native[64]; } devs[MAXDEV];
+static struct { char addr[32], native[64], class[8], sub[16], vfid[16], vfdrv[64]; } devs[MAXDEV];
+static char fakesys[PATH_MAX];
 static int ndev, wd_bus;
 static struct { int wd; char name[PATH_MAX]; } watches[MAXDEV * 2];
 static int nwatch;
@@ -130,12 +134,98 @@ probe(const char *addr)
 			bind(addr, devs[i].native);
 }
 
+static int
+find(const char *addr)
+{
+	int i;
+
+	for (i = 0; i < ndev; i++)
+		if (strcmp(devs[i].addr, addr) == 0)
+			return i;
+	return -1;
+}
+
+/* The first IOMMU group number from g on that the tree lacks. */
+static int
+free_group(int g)
+{
+	char path[PATH_MAX];
+
+	for (;; g++) {
+		snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d", root, g);
+		if (access(path, F_OK) < 0)
+			return g;
+	}
+}
+
 static void
-event(const char *dir, const char *file)
+add_dev(int fd, const char *addr, const char *native)
+{
+	if (ndev == MAXDEV)
+		return;
+	snprintf(devs[ndev].addr, sizeof(devs[ndev].addr), "%s", addr);
+	snprintf(devs[ndev].native, sizeof(devs[ndev].native), "%s", native);
+	ndev++;
+	watch(fd, devdir(addr));
+}
+
+/* VF n sits at the PF's routing ID + 0x40 + n (offset 0x40, stride 1). */
+static void
+make_vfs(int fd, const char *dir, int n)
+{
+	const char *pf = strrchr(dir, '/') + 1;
+	char rel[PATH_MAX], val[16], cmd[2 * PATH_MAX], addr[32];
+	unsigned dom, bus, slot, func, rid;
+	int i = find(pf), k, g = -1;
+	FILE *p;
+
+	snprintf(rel, sizeof(rel), "%s/virtfn0", dir);
+	snprintf(cmd, sizeof(cmd), "%s/%s", root, rel);
+	if (n <= 0 || i < 0 || !devs[i].vfid[0] || access(cmd, F_OK) == 0 ||
+	    sscanf(pf, "%x:%x:%x.%x", &dom, &bus, &slot, &func) != 4)
+		return;
+	fprintf(events, "%s/sriov_numvfs %d\n", dir, n);
+	fflush(events);
+	snprintf(rel, sizeof(rel), "%s/sriov_drivers_autoprobe", dir);
+	slurp(rel, val, sizeof(val));
+	snprintf(cmd, sizeof(cmd), "%s/%s/sriov_numvfs", root, dir);
+	if ((p = fopen(cmd, "w")) != NULL) {	/* fakesys counts them up */
+		fputs("0\n", p);
+		fclose(p);
+	}
+	snprintf(cmd, sizeof(cmd), "%s - %s", fakesys, root);
+	if ((p = popen(cmd, "w")) == NULL)
+		return;
+	rid = bus << 8 | slot << 3 | func;
+	for (k = 0; k < n; k++) {
+		unsigned r = rid + 0x40 + (unsigned)k;
+
+		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", dom, r >> 8, (r >> 3) & 0x1f, r & 7);
+		g = free_group(g + 1);
+		fprintf(p, "%s\t%s\t%s\t%s\t01\t%s\t%d\t-\tVF %d\t-\tpf=%s,vf=%d\n", addr,
+		    devs[i].class, devs[i].vfid, devs[i].sub,
+		    strcmp(val, "0") ? devs[i].vfdrv : "-", g, k, pf, k);
+	}
+	pclose(p);
+	for (k = 0; k < n; k++) {
+		unsigned r = rid + 0x40 + (unsigned)k;
+
+		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", dom, r >> 8, (r >> 3) & 0x1f, r & 7);
+		add_dev(fd, addr, devs[i].vfdrv);
+	}
+}
+
+static void
+event(int fd, const char *dir, const char *file)
 {
 	char rel[PATH_MAX], val[256], drv[128];
 
 	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+	if (strcmp(file, "sriov_numvfs") == 0) {
+		slurp(rel, val, sizeof(val));
+		make_vfs(fd, dir, atoi(val));
+		return;
+	}
 	if (strcmp(file, "driver_override") && strcmp(file, "bind") &&
 	    strcmp(file, "unbind") && strcmp(file, "drivers_probe"))
 		return;
@@ -157,6 +247,7 @@ int
 main(int argc, char **argv)
 {
 	char line[4096], buf[64 * 1024] __attribute__((aligned(8)));
+	const char *slash;
 	FILE *inv;
 	int fd, i, c;
 
@@ -171,21 +262,29 @@ main(int argc, char **argv)
 		perror("fakekernel");
 		return 1;
 	}
+	/* its sibling in the build's tools directory */
+	slash = strrchr(argv[0], '/');
+	snprintf(fakesys, sizeof(fakesys), "%.*sfakesys",
+	    slash ? (int)(slash - argv[0] + 1) : 0, argv[0]);
 	fd = inotify_init();
 	while (fgets(line, sizeof(line), inv) && ndev < MAXDEV) {
-		char *f[9], *p = line;
+		char *f[12], *p = line, *sr;
 		int n = 0;
 
-		if (line[0] == '#' || line[0] == '\n')
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
 			continue;
-		while (n < 9 && (f[n] = strsep(&p, "\t")) != NULL)
+		while (n < 12 && (f[n] = strsep(&p, "\t")) != NULL)
 			n++;
 		if (n < 9)
 			continue;
-		snprintf(devs[ndev].addr, sizeof(devs[ndev].addr), "%s", f[0]);
-		snprintf(devs[ndev].native, sizeof(devs[ndev].native), "%s", f[5]);
-		watch(fd, devdir(f[0]));
-		ndev++;
+		add_dev(fd, f[0], f[5]);
+		snprintf(devs[ndev - 1].class, sizeof(devs[0].class), "%s", f[1]);
+		snprintf(devs[ndev - 1].sub, sizeof(devs[0].sub), "%s", f[3]);
+		if (n > 10 && (sr = strstr(f[10], "vfid=")) != NULL)
+			sscanf(sr, "vfid=%15[^,]", devs[ndev - 1].vfid);
+		if (n > 10 && (sr = strstr(f[10], "vfdriver=")) != NULL)
+			sscanf(sr, "vfdriver=%63[^,]", devs[ndev - 1].vfdrv);
 	}
 	watch(fd, "bus/pci");
 	wd_bus = watches[nwatch - 1].wd;
@@ -217,7 +316,7 @@ main(int argc, char **argv)
 
 			for (i = 0; i < nwatch; i++)
 				if (watches[i].wd == e->wd && e->len)
-					event(watches[i].name, e->name);
+					event(fd, watches[i].name, e->name);
 			p += sizeof(*e) + e->len;
 		}
 	}

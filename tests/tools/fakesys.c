@@ -1,12 +1,18 @@
 /* fakesys INV DIR: build a fake sysfs tree shaped like the kernel's from
  * a host inventory (../shared/hosts/FORMAT.md; an optional 10th column
- * holds a PCIe Device Serial Number, 16 hex digits).
+ * holds a PCIe Device Serial Number, 16 hex digits, an optional 11th
+ * SR-IOV: "totalvfs=N[,vfid=VVVV:DDDD,vfdriver=DRV]" on a PF (what
+ * fakekernel makes its VFs), "pf=ADDR,vf=N" on a VF).
+ * INV may be "-" and DIR an existing tree: fakekernel adds the VFs a
+ * write to sriov_numvfs creates that way.
  *
  *   DIR/devices/pciDDDD:00/ADDR/{vendor,device,class,...,config}
  *   DIR/bus/pci/devices/ADDR -> ../../../devices/pciDDDD:00/ADDR
  *   DIR/bus/pci/drivers/NAME/{bind,unbind,ADDR->...}, drivers_probe
  *   DIR/bus/pci/slots/NAME/address
  *   DIR/kernel/iommu_groups/N/devices/ADDR -> ...
+ *   PF: sriov_totalvfs, sriov_numvfs (its VF lines), virtfnN -> ../VF
+ *   VF: physfn -> ../PF
  *
  * Links are relative, as libpci needs them. */
 #include <errno.h>
@@ -86,6 +92,65 @@ link_rel(const char *target, const char *rel)
 		die("symlink %s: %s", path, strerror(errno));
 }
 
+static int
+get_int(const char *rel)
+{
+	char path[4096];
+	FILE *f;
+	int v = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Lines may come in any order: a PF's sriov_numvfs counts the VF lines
+ * seen, before or after its own. */
+static void
+sriov(const char *dir, const char *addr, const char *col)
+{
+	char rel[512], target[512], pf[32] = "", pfdir[256];
+	unsigned domain;
+	int total, n;
+
+	if (sscanf(col, "totalvfs=%d", &total) == 1) {
+		snprintf(rel, sizeof(rel), "%s/sriov_totalvfs", dir);
+		putf(rel, "%d\n", total);
+		snprintf(rel, sizeof(rel), "%s/sriov_numvfs", dir);
+		putf(rel, "%d\n", get_int(rel));
+		snprintf(rel, sizeof(rel), "%s/sriov_drivers_autoprobe", dir);
+		putf(rel, "1\n");
+		return;
+	}
+	if (sscanf(col, "pf=%31[^,],vf=%d", pf, &n) != 2 || sscanf(pf, "%x", &domain) != 1)
+		die("bad SR-IOV column \"%s\" for %s", col, addr);
+	snprintf(pfdir, sizeof(pfdir), "devices/pci%04x:00/%s", domain, pf);
+	mkdirs(pfdir);
+	snprintf(target, sizeof(target), "../%s", pf);
+	snprintf(rel, sizeof(rel), "%s/physfn", dir);
+	link_rel(target, rel);
+	snprintf(target, sizeof(target), "../%s", addr);
+	snprintf(rel, sizeof(rel), "%s/virtfn%d", pfdir, n);
+	link_rel(target, rel);
+	snprintf(rel, sizeof(rel), "%s/sriov_numvfs", pfdir);
+	putf(rel, "%d\n", get_int(rel) + 1);
+}
+
+/* An empty file, unless it exists: fakekernel watches these for writes. */
+static void
+touch(const char *rel)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (access(path, F_OK) < 0)
+		put(rel, "", 0);
+}
+
 static void
 driver_dir(const char *drv)
 {
@@ -94,9 +159,9 @@ driver_dir(const char *drv)
 	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s", drv);
 	mkdirs(rel);
 	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/bind", drv);
-	put(rel, "", 0);
+	touch(rel);
 	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/unbind", drv);
-	put(rel, "", 0);
+	touch(rel);
 }
 
 static void
@@ -172,6 +237,8 @@ device(char **f, int nf)
 	}
 	config_space(dir, vendor, device, class, rev, subv, subd,
 	    nf > 9 && strcmp(f[9], "-") != 0 ? f[9] : NULL);
+	if (nf > 10 && strcmp(f[10], "-") != 0)
+		sriov(dir, addr, f[10]);
 
 	snprintf(target, sizeof(target), "../../../%s", dir);
 	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", addr);
@@ -219,7 +286,7 @@ main(int argc, char **argv)
 	mkdirs("bus/pci/devices");
 	mkdirs("bus/pci/slots");
 	mkdirs("kernel/iommu_groups");
-	put("bus/pci/drivers_probe", "", 0);
+	touch("bus/pci/drivers_probe");
 	driver_dir("vfio-pci");
 	driver_dir("pci-stub");
 	while (fgets(line, sizeof(line), in)) {

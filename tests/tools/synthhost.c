@@ -10,12 +10,15 @@
 
 static unsigned domain, group, count, want;
 
+static char sriov[64];	/* the SR-IOV column of the next line */
+
 static void
 fn(unsigned b, unsigned s, unsigned f, const char *class, const char *id,
     const char *sub, const char *drv, unsigned g, const char *slot, const char *name)
 {
-	printf("%04x:%02x:%02x.%x\t%s\t%s\t%s\t01\t%s\t%u\t%s\t%s\n", domain, b, s, f,
-	    class, id, sub, drv, g, slot, name);
+	printf("%04x:%02x:%02x.%x\t%s\t%s\t%s\t01\t%s\t%u\t%s\t%s\t-\t%s\n", domain, b,
+	    s, f, class, id, sub, drv, g, slot, name, sriov[0] ? sriov : "-");
+	sriov[0] = '\0';
 	count++;
 }
 
@@ -53,11 +56,14 @@ main(int argc, char **argv)
 			break;
 		case 2:		/* SR-IOV: PF + VFs, each its own group */
 			vfs = want - count > 64 ? 63 : 7;
+			snprintf(sriov, sizeof(sriov), "totalvfs=63,vfid=8086:1515,vfdriver=ixgbevf");
 			fn(b, 0, 0, "020000", "8086:1528", "8086:0001", "ixgbe", group++, slot, "Intel X540 PF");
-			for (i = 1; i <= vfs && count < want; i++)	/* slots name bus:device */
+			for (i = 1; i <= vfs && count < want; i++) {	/* slots name bus:device */
+				snprintf(sriov, sizeof(sriov), "pf=%04x:%02x:00.0,vf=%u", domain, b, i - 1);
 				fn(b, i / 8, i % 8, "020000", "8086:1515", "8086:0001",
 				    i % 2 ? "ixgbevf" : "vfio-pci", group++, i < 8 ? slot : "-",
 				    "Intel X540 VF");
+			}
 			break;
 		default:	/* NVMe */
 			fn(b, 0, 0, "010802", "144d:a808", "144d:a801", "nvme", group++, slot, "Samsung NVMe");

@@ -148,6 +148,14 @@ syntax_errors(void **state)
 	assert_int_equal(count("name=\"open", "unterminated"), -1);
 	assert_int_equal(count("vendor=", "needs a value"), -1);
 	assert_int_equal(count("01:00.9", "not a PCI address"), -1);
+	assert_int_equal(count("8086:1572 vf=-1", "from 0 to 65535"), -1);
+	assert_int_equal(count("8086:1572 vf=65536", "from 0 to 65535"), -1);
+	assert_int_equal(count("8086:1572 vf=1 numvfs=0", "from 1 to 65535"), -1);
+	assert_int_equal(count("vf=3", "need criteria"), -1);
+	assert_int_equal(count("8086:1572 numvfs=4", "add vf=N"), -1);
+	assert_int_equal(count("8086:1572 vf=4 numvfs=4", "must exceed 'vf'"), -1);
+	assert_int_equal(count("8086:1572 vf=0 all", "drop 'all'"), -1);
+	assert_int_equal(count("8086:1572 vf=1 vf=2", "given twice"), -1);
 }
 
 static void

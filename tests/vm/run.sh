@@ -11,6 +11,7 @@
 #   rp3 (slot 3)  x3130 switch, downstream port (slot 11) with an e1000e
 #                 identical to rp1's: port + NIC in one group
 #   rp4 (slot 4)  empty: PCI hot-plug lands here (tests/vm/qmp.py)
+#   rp5 (slot 5)  NVMe with SR-IOV (2 VFs at most, none at boot)
 #   00:05-07      virtio-9p shares (host /usr, /etc, the repository)
 #   00:08         qemu-xhci: USB hot-plug lands here
 set -euo pipefail
@@ -26,6 +27,7 @@ DEV=(
 	-device pcie-root-port,id=rp2,bus=pcie.0,addr=02.1,chassis=2,slot=2
 	-device pcie-root-port,id=rp3,bus=pcie.0,addr=02.2,chassis=3,slot=3
 	-device pcie-root-port,id=rp4,bus=pcie.0,addr=02.3,chassis=4,slot=4
+	-device pcie-root-port,id=rp5,bus=pcie.0,addr=02.4,chassis=5,slot=5
 	-device e1000e,bus=rp1,netdev=n1,mac=52:54:00:00:00:01 -netdev user,id=n1,restrict=on
 	-device virtio-net-pci,bus=rp2,addr=00.0,multifunction=on,netdev=n2,mac=52:54:00:00:00:02
 	-netdev user,id=n2,restrict=on
@@ -40,6 +42,8 @@ DEV=(
 	-fsdev local,id=fsrepo,path=$ROOT,security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=fsrepo,mount_tag=repo,bus=pcie.0,addr=07.0
 	-device qemu-xhci,id=xhci,bus=pcie.0,addr=08.0
+	-device nvme-subsys,id=nvmes,nqn=pthook-sriov
+	-device nvme,serial=pthook-pf,subsys=nvmes,bus=rp5,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2
 )
 # the guest asks for devices to be plugged in and out on its stdout
 rm -f "$W/qmp.sock"

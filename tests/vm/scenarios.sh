@@ -5,7 +5,7 @@
 # drivers the kernel reports in /sys/bus/pci/devices/*/driver.
 set -u
 P=/repo/build/pthook
-NIC1=0000:01:00.0 VNET=0000:02:00.0 VRNG=0000:02:00.1 NIC2=0000:05:00.0
+NIC1=0000:01:00.0 VNET=0000:02:00.0 VRNG=0000:02:00.1 NIC2=0000:05:00.0 NVME=0000:07:00.0
 pass=0 failn=0 FAILS=0
 fail() { echo "    $*"; FAILS=$((FAILS + 1)); }
 scenario() {	# scenario NAME: runs s_NAME
@@ -217,6 +217,59 @@ pci = 8086:10d3 slot=0'
 	virsh -q undefine moved >/dev/null
 }
 
+s_sriov_vf_named_by_its_pf() {
+	# QEMU's NVMe controller with SR-IOV: the kernel creates real VFs
+	local pf=/sys/bus/pci/devices/$NVME vf
+	[ -e $pf/sriov_totalvfs ] || { fail "no SR-IOV NVMe at $NVME"; return; }
+	[ "$(drv $NVME)" = nvme ] || { fail "the PF is on $(drv $NVME): $(dmesg | grep -i nvme | tail -5)"; return; }
+	# VFs meant for guests: no host driver probes them (an offline NVMe
+	# VF would keep the nvme driver waiting)
+	echo 0 > $pf/sriov_drivers_autoprobe
+	conf '[vm "vfvm"]
+pci = 1b36:0010 class=0108 vf=1 numvfs=2'
+	$P check -v vfvm > /tmp/check.out 2>&1 || fail "check: $(cat /tmp/check.out)"
+	grep -q "create 2 VFs on $NVME" /tmp/check.out || fail "no creation planned: $(cat /tmp/check.out)"
+	define vfvm
+	# apply needs the VF's address: it creates them, then defines
+	$P apply --vm vfvm -y > /tmp/apply.out 2>&1 || fail "apply: $(cat /tmp/apply.out)"
+	[ "$(cat $pf/sriov_numvfs)" = 2 ] || { fail "apply made $(cat $pf/sriov_numvfs) VFs"; return; }
+	vf=$(basename "$(readlink $pf/virtfn1)")
+	virsh dumpxml --inactive vfvm | grep -q "function='0x${vf##*.}'" ||
+		fail "VF 1 ($vf) not in the definition: $(cat /tmp/apply.out)"
+	$P list --json | python3 -c '
+import json, sys
+d = {x["address"]: x for g in json.load(sys.stdin)["groups"] for x in g["devices"]}
+v = d[sys.argv[1]]
+assert (v["pf"], v["vf"]) == (sys.argv[2], 1), v
+assert d[sys.argv[2]]["sriov"]["numvfs"] == 2, d[sys.argv[2]]
+' "$vf" "$NVME" || fail "list --json: VF links differ from sysfs"
+	# as after a reboot: no VFs; the start creates them again, VF 1 at
+	# the same address, and the guest gets it
+	echo 0 > $pf/sriov_numvfs
+	[ -e /sys/bus/pci/devices/$vf ] && fail "VFs survived sriov_numvfs=0"
+	start vfvm || { fail "start: $(cat /tmp/start.out)"; return; }
+	[ "$(cat $pf/sriov_numvfs)" = 2 ] || fail "prepare made $(cat $pf/sriov_numvfs) VFs"
+	expect_drv "$vf" vfio-pci "VF 1 in the guest"
+	expect_drv $NVME nvme "the PF stays with the host"
+	# the PF is not taken while its VF is in a running guest
+	conf '[vm "vfvm"]
+pci = 1b36:0010 class=0108 vf=1 numvfs=2
+[vm "pfvm"]
+pci = 1b36:0010 class=0108 index=0'
+	define pfvm $NVME
+	start pfvm && fail "the PF of a VF in a running guest started"
+	grep -q "is the PF of $vf, which running VM 'vfvm' holds" /tmp/start.out ||
+		fail "PF refusal: $(cat /tmp/start.out)"
+	expect_drv $NVME nvme "after the refusal"
+	virsh -q undefine pfvm >/dev/null
+	stop vfvm
+	wait_drv "$vf" none "after destroy (autoprobe off)"
+	[ "$(cat $pf/sriov_numvfs)" = 2 ] || fail "VFs gone after the guest stopped"
+	[ -e /run/pthook/vfvm.state ] && fail "state left for vfvm"
+	virsh -q undefine vfvm >/dev/null
+	echo 0 > $pf/sriov_numvfs
+}
+
 restart_libvirtd() {
 	local pid; pid=$(pidof libvirtd)
 	[ -n "$pid" ] || fail "no libvirtd running"
@@ -301,10 +354,11 @@ usb = 0627:0001 name=keyboard'
 
 s_pci_hotplug() {
 	# QEMU's NVMe controller (Red Hat's ids since QEMU 5.2): PCIe, so
-	# libvirt can give it a root port
+	# libvirt can give it a root port.  The SR-IOV one on rp5 has the
+	# same ids: the rule names the hot-plug port's bus
 	conf '[vm "pcivm"]
 hotplug = yes
-pci = 1b36:0010'
+pci = 1b36:0010 address=06:*.*'
 	# spare root ports in the nested guest: PCIe hot-plug needs a slot
 	EXTRA="<controller type='pci' index='0' model='pcie-root'/>
     <controller type='pci' index='1' model='pcie-root-port'/>
@@ -330,7 +384,8 @@ pci = 1b36:0010'
 # exec tests/vm/scenarios.sh NAME)
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
-    usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config}; do
+    usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
+    sriov_vf_named_by_its_pf}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
