@@ -66,6 +66,93 @@ comm_of(const char *proc, const char *pid)
 	return xstrdup(n > 0 ? buf : "?");
 }
 
+/* Names /proc/iomem gives the firmware's framebuffer and the drivers
+ * that run on it: while one sits in a BAR, vfio-pci cannot reserve it
+ * and the guest gets a black screen, or the host hangs. */
+static const char *const bootfb[] = { "BOOTFB", "efifb", "vesafb", "simpledrm",
+	"simple-framebuffer" };
+
+/* The BAR of d that [lo, hi] lies in, or -1.  sysfs resource: one line
+ * "start end flags" per BAR (then the ROM and bridge windows). */
+static int
+bar_of(const char *sysfs, const struct device *d, unsigned long long lo,
+    unsigned long long hi)
+{
+	unsigned long long s, e, fl;
+	char path[PATH_MAX], line[128];
+	int bar, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/resource", sysfs, d->addr_str);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	for (bar = 0; found < 0 && bar < 6 && fgets(line, sizeof(line), f); bar++)
+		if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) == 3 && e > s && lo >= s && hi <= e)
+			found = bar;
+	fclose(f);
+	return found;
+}
+
+static void
+boot_framebuffer(const char *sysfs, const char *proc, const struct device *d,
+    struct strlist *out)
+{
+	unsigned long long lo, hi;
+	char path[PATH_MAX], line[256], name[64];
+	size_t i;
+	FILE *f;
+	int bar;
+
+	snprintf(path, sizeof(path), "%s/iomem", proc);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %llx-%llx : %63[^\n]", &lo, &hi, name) != 3)
+			continue;
+		for (i = 0; i < sizeof(bootfb) / sizeof(*bootfb); i++)
+			if (strcmp(name, bootfb[i]) == 0 && (bar = bar_of(sysfs, d, lo, hi)) >= 0)
+				strlist_addf(out, "%s is held by the boot framebuffer (%s at "
+				    "%llx-%llx in BAR %d); boot with video=efifb:off (or "
+				    "initcall_blacklist=sysfb_init for simpledrm)", d->addr_str,
+				    name, lo, hi, bar);
+	}
+	fclose(f);
+}
+
+/* fbcon on a framebuffer of d: the console keeps the driver busy. */
+static void
+fbcon(const char *sysfs, const struct device *d, struct strlist *out)
+{
+	char path[PATH_MAX], name[128], bound[8];
+	struct dirent *e;
+	DIR *dir;
+	int fd, vt;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/graphics", sysfs, d->addr_str);
+	if ((dir = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL)
+		if (strncmp(e->d_name, "fb", 2) == 0)
+			break;
+	if (e == NULL) {
+		closedir(dir);
+		return;
+	}
+	for (vt = 0; vt < 16; vt++) {
+		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, vt);
+		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		if (read_small(fd, "name", name, sizeof(name)) > 0 &&
+		    strstr(name, "frame buffer device") &&
+		    read_small(fd, "bind", bound, sizeof(bound)) > 0 && bound[0] == '1')
+			strlist_addf(out, "%s is held by fbcon, the console on %s (vtcon%d); "
+			    "unbind it first: echo 0 > /sys/class/vtconsole/vtcon%d/bind",
+			    d->addr_str, e->d_name, vt, vt);
+		close(fd);
+	}
+	closedir(dir);
+}
+
 size_t
 openers_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,
     struct strlist *out)
@@ -76,6 +163,10 @@ openers_of(const char *sysfs, const char *proc, const char *dev, const struct de
 	struct dirent *p, *f;
 	DIR *pd, *fd;
 
+	if ((d->class >> 16) == 0x03) {
+		boot_framebuffer(sysfs, proc, d, out);
+		fbcon(sysfs, d, out);
+	}
 	nodes_of(sysfs, proc, dev, d, &nodes);
 	if (nodes.n == 0 || (pd = opendir(proc)) == NULL)
 		goto out;

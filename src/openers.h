@@ -3,15 +3,18 @@
  * display server or a CUDA job holding a GPU hangs the start.  Found
  * through the device's DRM nodes (DEV/dri/cardN, renderDN: sysfs
  * lists them under the device's drm/) and, for the nvidia driver, its
- * /dev/nvidia* nodes, against every process's open files in PROC. */
+ * /dev/nvidia* nodes, against every process's open files in PROC.
+ * For a display controller also the boot framebuffer (PROC/iomem:
+ * BOOTFB, efifb, vesafb, simpledrm inside one of its BARs) and fbcon
+ * bound to a framebuffer of it (sysfs graphics/fbN, vtconsole). */
 #ifndef PTHOOK_OPENERS_H
 #define PTHOOK_OPENERS_H
 
 #include "inventory.h"
 #include "util.h"
 
-/* One line per process holding d, "ADDR is held by COMM (pid N) via
- * PATH; ...", added to out.  Unreadable processes are skipped: this
+/* One line per holder of d, "ADDR is held by COMM (pid N) via PATH;
+ * ..." (or by the boot framebuffer, by fbcon), added to out.  Unreadable processes are skipped: this
  * only adds refusals.  Returns how many it added. */
 size_t openers_of(const char *sysfs, const char *proc, const char *dev,
     const struct device *d, struct strlist *out);

@@ -74,4 +74,48 @@ t_nvidia_nodes_held() {
 	stop_world
 }
 
+# bars ADDR START-END...: the device's sysfs resource file, one BAR a range
+bars() {
+	local a=$1 r; shift
+	for r in "$@"; do echo "0x${r%-*} 0x${r#*-} 0x0000000000040200"; done > "$SYS/bus/pci/devices/$a/resource"
+	echo "0x0000000000000000 0x0000000000000000 0x0000000000000000" >> "$SYS/bus/pci/devices/$a/resource"
+}
+
+t_boot_framebuffer_in_a_bar_is_refused() {
+	gpu_world
+	bars 0000:01:00.0 00000000f6000000-00000000f6ffffff 00000000e0000000-00000000efffffff
+	bars 0000:02:00.0 00000000f4000000-00000000f4ffffff 00000000c0000000-00000000cfffffff
+	printf '%s\n' "c0000000-cfffffff : 0000:02:00.0" "  c0000000-c07e8fff : BOOTFB" \
+		"e0000000-efffffff : 0000:01:00.0" > "$PROC/iomem"
+	# the framebuffer sits on the other GPU: this one may go
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	STDIN=$TMP/w.xml run win10 release end -
+	printf '%s\n' "e0000000-efffffff : 0000:01:00.0" "  e0000000-e07e8fff : BOOTFB" > "$PROC/iomem"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "pthook: win10: 0000:01:00.0 is held by the boot framebuffer (BOOTFB at e0000000-e07e8fff in BAR 1); boot with video=efifb:off"
+	[ "$(drv 0000:01:00.0)" = nouveau ] || fail "GPU moved to $(drv 0000:01:00.0)"
+	stop_world
+}
+
+t_fbcon_on_the_gpu_is_refused() {
+	gpu_world
+	mkdir -p "$SYS/bus/pci/devices/0000:01:00.0/graphics/fb0" "$SYS/class/vtconsole/vtcon0" \
+		"$SYS/class/vtconsole/vtcon1"
+	echo "(S) dummy device" > "$SYS/class/vtconsole/vtcon0/name"
+	echo 1 > "$SYS/class/vtconsole/vtcon0/bind"
+	echo "(M) frame buffer device" > "$SYS/class/vtconsole/vtcon1/name"
+	echo 1 > "$SYS/class/vtconsole/vtcon1/bind"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "0000:01:00.0 is held by fbcon, the console on fb0 (vtcon1); unbind it first: echo 0 > /sys/class/vtconsole/vtcon1/bind"
+	err_lines 1
+	echo 0 > "$SYS/class/vtconsole/vtcon1/bind"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	STDIN=$TMP/w.xml run win10 release end -
+	stop_world
+}
+
 run_tests
