@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "claims.h"
+#include "reset.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -95,10 +96,11 @@ cmd_check(struct opts *o)
 		msg("warning: %s names no VM; add a [vm \"NAME\"] section", c.cfg.path);
 	claims_build(&c, &cl);
 	for (i = 0; i < cl.nplans; i++) {
-		const struct plan *p = &cl.plans[i];
+		struct plan *p = &cl.plans[i];
 
 		if (!wanted(p->vm, o->args, o->nargs))
 			continue;
+		reset_advice(c.sysfs, p);
 		checked++;
 		if (o->verbose)
 			for (j = 0; j < p->steps.n; j++)

@@ -12,6 +12,7 @@
 #include "heldby.h"
 #include "log.h"
 #include "rebind.h"
+#include "reset.h"
 #include "sriov.h"
 #include "state.h"
 #include "sysfs.h"
@@ -119,6 +120,57 @@ recorded(const struct record *r, const struct pci_addr *a)
 	return false;
 }
 
+/* The reset_method a rule's reset= replaced, put back. */
+static void
+restore_reset(const char *vm, const char *sysfs, const struct taken *t)
+{
+	char as[PCI_ADDR_STRLEN];
+
+	if (t->reset == NULL)
+		return;
+	pci_addr_fmt(&t->addr, as);
+	if (reset_set(sysfs, &t->addr, t->reset) < 0)
+		log_dev(LOG_ERR, &t->addr, "reset", "%s: cannot restore reset_method %s of %s: %s",
+		    vm, t->reset, as, error_get());
+	else
+		log_dev(LOG_INFO, &t->addr, "reset", "%s: reset_method of %s back to %s", vm,
+		    as, t->reset);
+}
+
+static struct taken *
+taken_of(struct record *rec, const struct pci_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < rec->n; i++)
+		if (pci_addr_eq(&rec->v[i].addr, a))
+			return &rec->v[i];
+	return NULL;
+}
+
+/* reset= of the rules: read each device's own method into its entry
+ * (before anything is written), or set the rule's (set).  0, or -1
+ * with error_set(). */
+static int
+resets(const char *sysfs, const struct plan *p, struct record *rec, bool set)
+{
+	const struct planned_list *lists[2] = { &p->assign, &p->detach };
+	size_t l, i;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < lists[l]->n; i++) {
+			const struct planned *e = &lists[l]->v[i];
+			struct taken *t = taken_of(rec, &e->dev->addr);
+
+			if (e->rule == NULL || !(e->rule->m.keys & M_RESET) || t == NULL)
+				continue;
+			if (set ? reset_set(sysfs, &t->addr, e->rule->m.reset) < 0 :
+			    t->reset == NULL && reset_get(sysfs, &t->addr, &t->reset) < 0)
+				return -1;
+		}
+	return 0;
+}
+
 /* Undo this run's detaches, newest first, and drop them from the
  * record.  With a time of its own: the run's may be spent, and what
  * was taken must come back. */
@@ -134,12 +186,11 @@ roll_back(const struct mover *run, const char *sysfs, const char *state,
 	while (rec->n > keep) {
 		struct taken *t = &rec->v[rec->n - 1];
 
+		restore_reset(rec->vm, sysfs, t);
 		if (!t->guest && reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0)
 			log_dev(LOG_ERR, &t->addr, "rollback", "%s: rollback: %s",
 			    pci_addr_fmt(&t->addr, as), error_get());
-		free(t->driver);
-		free(t->override);
-		rec->n--;
+		record_truncate(rec, rec->n - 1);
 	}
 	if (state_write(state, rec) < 0)
 		log_msg(LOG_ERR, "%s", error_get());
@@ -163,7 +214,7 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 			continue;
 		if (rebind_override(sysfs, &d->addr, &ov) < 0) {
 			fail(vm, error_get());
-			rec->n = before;	/* nothing was touched yet */
+			record_truncate(rec, before);	/* nothing was touched yet */
 			return EXIT_HOST;
 		}
 		record_add(rec, &d->addr, d->driver, ov);
@@ -177,9 +228,21 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	if (rec->n == before)
 		return EXIT_START;
 	record_set_how(rec, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout, cfg->reattach);
+	if (resets(sysfs, p, rec, false) < 0) {
+		fail(vm, error_get());
+		record_truncate(rec, before);	/* nothing was touched yet */
+		return EXIT_HOST;
+	}
 	/* Every device goes on record before the first one is touched. */
 	if (state_write(state, rec) < 0) {
 		fail(vm, error_get());
+		return EXIT_HOST;
+	}
+	if (resets(sysfs, p, rec, true) < 0) {
+		why = xasprintf("%s; nothing was left changed", error_get());
+		fail(vm, why);
+		free(why);
+		roll_back(m, sysfs, state, rec, before);
 		return EXIT_HOST;
 	}
 	for (i = before; i < rec->n; i++) {
@@ -299,6 +362,7 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 		const struct taken *t = &rec.v[i];
 		const char *to = t->driver ? t->driver : "no driver";
 
+		restore_reset(vm, sysfs, t);
 		if (t->guest)
 			continue;	/* libvirt gives those back itself */
 		pci_addr_fmt(&t->addr, as);

@@ -116,6 +116,25 @@ match_key(unsigned *keys, unsigned key, const char *name, char *err, size_t errl
 	return 0;
 }
 
+/* The kernel's reset_method names (drivers/pci/pci.c, 6.1). */
+static bool
+reset_methods_ok(const char *val)
+{
+	static const char *const known[] = { "flr", "af_flr", "pm", "bus", "cxl_bus",
+		"acpi", "device_specific" };
+	char *copy = xstrdup(val), *w, *save = NULL;
+	bool ok = val[strlen(val) - 1] != ',' && val[0] != ',';
+	size_t i;
+
+	for (w = strtok_r(copy, ",", &save); ok && w; w = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(known) / sizeof(*known) && strcmp(w, known[i]); i++)
+			;
+		ok = i < sizeof(known) / sizeof(*known);
+	}
+	free(copy);
+	return ok && strstr(val, ",,") == NULL;
+}
+
 static int
 criterion(struct match *m, const char *key, const char *val, char *err, size_t errlen)
 {
@@ -184,10 +203,18 @@ criterion(struct match *m, const char *key, const char *val, char *err, size_t e
 			return match_fail(err, errlen, k == M_INDEX ? "%s wants a number >= 0" :
 			    k == M_VF ? "%s wants a number from 0 to 65535" :
 			    "%s wants a number from 1 to 65535", key);
+	} else if (strcmp(key, "reset") == 0) {
+		if (match_key(&m->keys, M_RESET, key, err, errlen))
+			return -1;
+		if (!reset_methods_ok(val))
+			return match_fail(err, errlen, "%s wants reset methods the kernel knows, "
+			    "comma-separated, e.g. bus,pm: flr af_flr pm bus cxl_bus acpi "
+			    "device_specific", key);
+		m->reset = xstrdup(val);
 	} else {
 		return match_fail(err, errlen, "unknown criterion '%s' (one of vendor device "
-		    "subsystem class driver slot serial name address index vf numvfs all "
-		    "force interface)", key);
+		    "subsystem class driver slot serial name address index vf numvfs reset "
+		    "all force interface)", key);
 	}
 	return 0;
 }
@@ -323,6 +350,7 @@ match_free(struct match *m)
 		regfree(&m->name_re);
 	free(m->driver);
 	free(m->slot);
+	free(m->reset);
 	free(m->text);
 	memset(m, 0, sizeof(*m));
 }

@@ -25,10 +25,11 @@ enum {
 	M_IFACE = 1 << 12,	/* added as <interface type='hostdev'> */
 	M_VF = 1 << 13,		/* the criteria name a PF; the rule takes its VF */
 	M_NUMVFS = 1 << 14,	/* with M_VF: VFs to create when the PF has none */
+	M_RESET = 1 << 15,	/* reset_method while the VM runs */
 };
 
 /* Keys that pick among or act on what the criteria select. */
-#define MATCH_SELECTORS (M_INDEX | M_ALL | M_FORCE | M_IFACE | M_VF | M_NUMVFS)
+#define MATCH_SELECTORS (M_INDEX | M_ALL | M_FORCE | M_IFACE | M_VF | M_NUMVFS | M_RESET)
 
 struct match {
 	unsigned keys;
@@ -43,6 +44,7 @@ struct match {
 	long index;
 	long vf;		/* M_VF: virtfnN of the PF the criteria select */
 	long numvfs;		/* M_NUMVFS */
+	char *reset;		/* M_RESET: methods, comma-separated ("bus,pm") */
 	char *text;		/* as written, for messages */
 };
 

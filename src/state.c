@@ -163,6 +163,7 @@ record_add(struct record *r, const struct pci_addr *a, const char *driver,
 	t->driver = driver ? xstrdup(driver) : NULL;
 	t->override = override ? xstrdup(override) : NULL;
 	t->guest = false;
+	t->reset = NULL;
 }
 
 void
@@ -173,14 +174,21 @@ record_add_guest(struct record *r, const struct pci_addr *a)
 }
 
 void
+record_truncate(struct record *r, size_t n)
+{
+	while (r->n > n) {
+		struct taken *t = &r->v[--r->n];
+
+		free(t->driver);
+		free(t->override);
+		free(t->reset);
+	}
+}
+
+void
 record_free(struct record *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		free(r->v[i].driver);
-		free(r->v[i].override);
-	}
+	record_truncate(r, 0);
 	free(r->v);
 	free(r->vm);
 	free(r->how.uri);
@@ -236,6 +244,37 @@ how_line(const char *line, struct record_how *h)
 	return true;
 }
 
+/* "guest ADDR [reset=M]" or "device ADDR DRV [override=D] [reset=M]". */
+static int
+device_line(char *line, struct record *r)
+{
+	char *save = NULL, *kind = strtok_r(line, " ", &save);
+	char *addr = strtok_r(NULL, " ", &save), *drv = NULL, *ov = NULL, *rs = NULL, *w;
+	struct pci_addr a;
+	bool guest;
+
+	if (kind == NULL || addr == NULL || pci_addr_parse(addr, &a, NULL) < 0)
+		return -1;
+	guest = strcmp(kind, "guest") == 0;
+	if (!guest && (strcmp(kind, "device") != 0 ||
+	    (drv = strtok_r(NULL, " ", &save)) == NULL))
+		return -1;
+	while ((w = strtok_r(NULL, " ", &save)) != NULL)
+		if (!guest && ov == NULL && strncmp(w, "override=", 9) == 0)
+			ov = w + 9;
+		else if (rs == NULL && strncmp(w, "reset=", 6) == 0)
+			rs = w + 6;
+		else
+			return -1;
+	if (guest)
+		record_add_guest(r, &a);
+	else
+		record_add(r, &a, strcmp(drv, "none") ? drv : NULL, ov);
+	if (rs)
+		r->v[r->n - 1].reset = xstrdup(rs);
+	return 0;
+}
+
 static int
 parse_record(const char *path, char *text, struct record *r)
 {
@@ -243,10 +282,6 @@ parse_record(const char *path, char *text, struct record *r)
 	int lineno = 0;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char addr[32], drv[64], ov[80] = "";
-		struct pci_addr a;
-		int n;
-
 		lineno++;
 		if (line[0] == '#' || how_line(line, &r->how))
 			continue;
@@ -255,18 +290,11 @@ parse_record(const char *path, char *text, struct record *r)
 			r->vm = unescape(line + 7, strlen(line + 7));
 			continue;
 		}
-		if (sscanf(line, "guest %31s", addr) == 1 && pci_addr_parse(addr, &a, NULL) == 0) {
-			record_add_guest(r, &a);
-			continue;
-		}
-		n = sscanf(line, "device %31s %63s %79s", addr, drv, ov);
-		if (n < 2 || pci_addr_parse(addr, &a, NULL) < 0 ||
-		    (n == 3 && strncmp(ov, "override=", 9) != 0)) {
+		if (device_line(line, r) < 0) {
 			error_set("state: %s:%d: damaged record; pthook release %s once "
 			    "the VM is off, or delete the file", path, lineno, r->vm);
 			return -1;
 		}
-		record_add(r, &a, strcmp(drv, "none") ? drv : NULL, n == 3 ? ov + 9 : NULL);
 	}
 	return 0;
 }
@@ -340,14 +368,15 @@ state_write(const char *dir, const struct record *r)
 	for (i = 0; i < r->n; i++) {
 		const struct taken *t = &r->v[i];
 
-		if (t->guest) {
-			fprintf(f, "guest %s\n", pci_addr_fmt(&t->addr, a));
-			continue;
-		}
-		fprintf(f, "device %s %s", pci_addr_fmt(&t->addr, a),
-		    t->driver ? t->driver : "none");
-		if (t->override)
+		if (t->guest)
+			fprintf(f, "guest %s", pci_addr_fmt(&t->addr, a));
+		else
+			fprintf(f, "device %s %s", pci_addr_fmt(&t->addr, a),
+			    t->driver ? t->driver : "none");
+		if (!t->guest && t->override)
 			fprintf(f, " override=%s", t->override);
+		if (t->reset)
+			fprintf(f, " reset=%s", t->reset);
 		fputc('\n', f);
 	}
 	if (fflush(f) == EOF || fsync(fd) < 0)

@@ -17,6 +17,8 @@ struct taken {
 	char *override;		/* the driver_override it had; NULL: none */
 	bool guest;		/* assigned to the guest (libvirt moves it), not
 				 * detached by pthook: held, never given back */
+	char *reset;		/* the reset_method it had ("flr,bus") before a
+				 * rule's reset= changed it; NULL: unchanged */
 };
 
 /* Everything release needs besides the devices: it works from the
@@ -60,6 +62,8 @@ void record_set_how(struct record *r, const char *uri, const char *driver, int d
 void record_add(struct record *r, const struct pci_addr *a, const char *driver,
     const char *override);
 void record_add_guest(struct record *r, const struct pci_addr *a);
+/* Drop the entries after the first n. */
+void record_truncate(struct record *r, size_t n);
 void record_free(struct record *r);
 
 #endif

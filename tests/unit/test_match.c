@@ -156,6 +156,11 @@ syntax_errors(void **state)
 	assert_int_equal(count("8086:1572 vf=4 numvfs=4", "must exceed 'vf'"), -1);
 	assert_int_equal(count("8086:1572 vf=0 all", "drop 'all'"), -1);
 	assert_int_equal(count("8086:1572 vf=1 vf=2", "given twice"), -1);
+	assert_int_equal(count("10de:1b81 reset=warm", "reset methods the kernel knows"), -1);
+	assert_int_equal(count("10de:1b81 reset=bus,", "reset methods the kernel knows"), -1);
+	assert_int_equal(count("10de:1b81 reset=bus,,pm", "reset methods the kernel knows"), -1);
+	assert_int_equal(count("reset=bus", "need criteria"), -1);
+	assert_int_equal(count("10de:1b81 reset=bus,pm", NULL), 1);
 }
 
 static void

@@ -226,7 +226,7 @@ s_sriov_vf_named_by_its_pf() {
 	# VF would keep the nvme driver waiting)
 	echo 0 > $pf/sriov_drivers_autoprobe
 	conf '[vm "vfvm"]
-pci = 1b36:0010 class=0108 vf=1 numvfs=2'
+pci = 1b36:0010 slot=0-5 vf=1 numvfs=2'
 	$P check -v vfvm > /tmp/check.out 2>&1 || fail "check: $(cat /tmp/check.out)"
 	grep -q "create 2 VFs on $NVME" /tmp/check.out || fail "no creation planned: $(cat /tmp/check.out)"
 	define vfvm
@@ -253,9 +253,9 @@ assert d[sys.argv[2]]["sriov"]["numvfs"] == 2, d[sys.argv[2]]
 	expect_drv $NVME nvme "the PF stays with the host"
 	# the PF is not taken while its VF is in a running guest
 	conf '[vm "vfvm"]
-pci = 1b36:0010 class=0108 vf=1 numvfs=2
+pci = 1b36:0010 slot=0-5 vf=1 numvfs=2
 [vm "pfvm"]
-pci = 1b36:0010 class=0108 index=0'
+pci = 1b36:0010 slot=0-5 index=0'
 	define pfvm $NVME
 	start pfvm && fail "the PF of a VF in a running guest started"
 	grep -q "is the PF of $vf, which running VM 'vfvm' holds" /tmp/start.out ||
@@ -355,10 +355,10 @@ usb = 0627:0001 name=keyboard'
 s_pci_hotplug() {
 	# QEMU's NVMe controller (Red Hat's ids since QEMU 5.2): PCIe, so
 	# libvirt can give it a root port.  The SR-IOV one on rp5 has the
-	# same ids: the rule names the hot-plug port's bus
+	# same ids: the rule names the hot-plug port's physical slot
 	conf '[vm "pcivm"]
 hotplug = yes
-pci = 1b36:0010 address=06:*.*'
+pci = 1b36:0010 slot=0-4'
 	# spare root ports in the nested guest: PCIe hot-plug needs a slot
 	EXTRA="<controller type='pci' index='0' model='pcie-root'/>
     <controller type='pci' index='1' model='pcie-root-port'/>
