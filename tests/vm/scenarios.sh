@@ -270,6 +270,23 @@ pci = 1b36:0010 slot=0-5 index=0'
 	echo 0 > $pf/sriov_numvfs
 }
 
+s_reset_method_set_and_restored() {
+	# a rule's reset= holds while the guest runs, the kernel's own after
+	local rm=/sys/bus/pci/devices/$NIC1/reset_method before
+	[ -e $rm ] || { fail "no reset_method on $NIC1 (kernel before 5.15?)"; return; }
+	before=$(cat $rm)
+	conf '[vm "rst"]
+pci = 8086:10d3 slot=0 reset=bus'
+	define rst $NIC1
+	start rst || { fail "start rst: $(cat /tmp/start.out)"; return; }
+	[ "$(cat $rm)" = bus ] || fail "reset_method is '$(cat $rm)' while the guest runs"
+	expect_drv $NIC1 vfio-pci
+	stop rst
+	wait_drv $NIC1 e1000e
+	[ "$(cat $rm)" = "$before" ] || fail "reset_method '$(cat $rm)' after destroy, was '$before'"
+	virsh -q undefine rst >/dev/null
+}
+
 restart_libvirtd() {
 	local pid; pid=$(pidof libvirtd)
 	[ -n "$pid" ] || fail "no libvirtd running"
@@ -385,7 +402,7 @@ pci = 1b36:0010 slot=0-4'
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
     usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
-    sriov_vf_named_by_its_pf}; do
+    sriov_vf_named_by_its_pf reset_method_set_and_restored}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
