@@ -61,7 +61,7 @@ if [ -x build-fuzz/fuzz_config ]; then
 fi
 
 if command -v qemu-system-x86_64 >/dev/null && [ -z "${PTHOOK_NO_VM:-}" ]; then
-	echo "== real-kernel tier (tests/vm, about 6 minutes under TCG)"
+	echo "== real-kernel tier (tests/vm, about 7 minutes under TCG)"
 	out=$(tests/vm/run.sh 2>&1); tally "tests/vm" $? "$out"
 fi
 
