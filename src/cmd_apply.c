@@ -103,16 +103,28 @@ write_debug_xml(const char *pattern, const char *vm, const char *xml)
 	return r;
 }
 
-static bool
-confirm(const char *question, const char *vm)
+/* -y, or the answer on a terminal: 1 go ahead; 0 declined and -1 no
+ * terminal, both said, with the exit code in *rc. */
+static int
+agreed(const struct opts *o, const char *question, const char *vm, int *rc)
 {
 	char line[64];
 
+	if (o->yes)
+		return 1;
+	if (!isatty(STDIN_FILENO)) {
+		msg("%s: not changed: no terminal to confirm on; run with -y to apply", vm);
+		*rc = EXIT_USAGE;
+		return -1;
+	}
 	fprintf(stderr, "%s %s? [y/N] ", question, vm);
 	fflush(stderr);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return false;
-	return strcmp(str_trim(line), "y") == 0 || strcmp(line, "yes") == 0;
+	if (fgets(line, sizeof(line), stdin) &&
+	    (strcmp(str_trim(line), "y") == 0 || strcmp(line, "yes") == 0))
+		return 1;
+	printf("%s: not changed\n", vm);
+	*rc = EXIT_START;
+	return 0;
 }
 
 /* After defining, read the definition back: libvirt may normalise the
@@ -162,15 +174,8 @@ make_vfs(const struct opts *o, struct ctx *c, const char *vm, struct plan *p, in
 		    "definition shown, by apply without it\n", vm);
 		return 1;
 	}
-	if (!o->yes && !isatty(STDIN_FILENO)) {
-		msg("%s: not changed: no terminal to confirm on; run with -y to apply", vm);
-		*rc = EXIT_USAGE;
+	if (agreed(o, "Create the VFs for", vm, rc) < 1)
 		return 1;
-	}
-	if (!o->yes && !confirm("Create the VFs for", vm)) {
-		printf("%s: not changed\n", vm);
-		return 1;
-	}
 	deadline_in(&end, (c->cfg.timeout + RUN_SLACK_S) * 1000L);
 	if (sriov_create(c->sysfs, p, &end) < 0) {
 		msg("%s: not changed: %s", vm, error_get());
@@ -252,18 +257,8 @@ apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm
 		rc = EXIT_START;
 		goto out;
 	}
-	if (!o->yes) {
-		if (!isatty(STDIN_FILENO)) {
-			msg("%s: not changed: no terminal to confirm on; run with -y to apply", vm);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		if (!confirm("Apply changes to", vm)) {
-			printf("%s: not changed\n", vm);
-			rc = EXIT_START;
-			goto out;
-		}
-	}
+	if (agreed(o, "Apply changes to", vm, &rc) < 1)
+		goto out;
 	if ((saved = backup(o->backup_dir ? o->backup_dir : BACKUP_DIR, vm, xml)) == NULL) {
 		msg("%s: not changed: %s", vm, error_get());
 		goto out;

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "sysfs.h"
 #include "util.h"
@@ -220,27 +219,19 @@ boot_vga(struct criticals *c, const char *sysfs, const struct inventory *inv)
 }
 
 /* A VF the host uses makes its PF critical too: the PF's driver going
- * away destroys its VFs. */
+ * away destroys its VFs.  The scan read the VF's physfn link wherever
+ * that decides anything: a PF read in full has its VFs read in full. */
 static void
-pfs_of_vfs(struct criticals *c, const char *sysfs, const struct inventory *inv)
+pfs_of_vfs(struct criticals *c, const struct inventory *inv)
 {
-	char path[PATH_MAX], link[PATH_MAX], *base;
-	struct pci_addr pf;
 	size_t i, n = c->n;
-	ssize_t len;
 
 	for (i = 0; i < n; i++) {
-		char vf[PCI_ADDR_STRLEN];
+		const struct device *v = inv_find(inv, &c->v[i].addr);
 
-		pci_addr_fmt(&c->v[i].addr, vf);
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", sysfs, vf);
-		if ((len = readlink(path, link, sizeof(link) - 1)) < 0)
-			continue;
-		link[len] = '\0';
-		base = strrchr(link, '/');
-		if (pci_addr_parse(base ? base + 1 : link, &pf, NULL) == 0)
-			add(c, inv, &pf, xasprintf("its VF %s is in use by the host (%s)", vf,
-			    c->v[i].why));
+		if (v && v->is_vf)
+			add(c, inv, &v->pf, xasprintf("its VF %s is in use by the host (%s)",
+			    v->addr_str, c->v[i].why));
 	}
 }
 
@@ -252,7 +243,7 @@ criticals_load(const char *sysfs, const struct inventory *inv, struct criticals 
 	swaps(c, sysfs, inv);
 	default_routes(c, sysfs, inv);
 	boot_vga(c, sysfs, inv);
-	pfs_of_vfs(c, sysfs, inv);
+	pfs_of_vfs(c, inv);
 }
 
 void

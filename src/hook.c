@@ -109,15 +109,15 @@ plan_vm(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x
 		ctx_openers(c, p);
 }
 
-static bool
-recorded(const struct record *r, const struct pci_addr *a)
+static struct taken *
+taken_of(struct record *rec, const struct pci_addr *a)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
-		if (pci_addr_eq(&r->v[i].addr, a))
-			return true;
-	return false;
+	for (i = 0; i < rec->n; i++)
+		if (pci_addr_eq(&rec->v[i].addr, a))
+			return &rec->v[i];
+	return NULL;
 }
 
 /* The reset_method a rule's reset= replaced, put back. */
@@ -137,16 +137,6 @@ restore_reset(const char *vm, const char *sysfs, const struct taken *t)
 		    as, t->reset);
 }
 
-static struct taken *
-taken_of(struct record *rec, const struct pci_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < rec->n; i++)
-		if (pci_addr_eq(&rec->v[i].addr, a))
-			return &rec->v[i];
-	return NULL;
-}
 
 /* reset= of the rules: read each device's own method into its entry
  * (before anything is written), or set the rule's (set).  0, or -1
@@ -209,7 +199,7 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	for (i = 0; i < p->detach.n; i++) {
 		const struct device *d = p->detach.v[i].dev;
 
-		if (recorded(rec, &d->addr) ||
+		if (taken_of(rec, &d->addr) ||
 		    (d->driver && strcmp(d->driver, cfg->driver) == 0))
 			continue;
 		if (rebind_override(sysfs, &d->addr, &ov) < 0) {
@@ -223,7 +213,7 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	/* after the detach list: a managed='no' hostdev is both, and
 	 * pthook gives back what it bound */
 	for (i = 0; i < p->assign.n; i++)
-		if (!recorded(rec, &p->assign.v[i].dev->addr))
+		if (!taken_of(rec, &p->assign.v[i].dev->addr))
 			record_add_guest(rec, &p->assign.v[i].dev->addr);
 	if (rec->n == before)
 		return EXIT_START;

@@ -122,17 +122,18 @@ reset_methods_ok(const char *val)
 {
 	static const char *const known[] = { "flr", "af_flr", "pm", "bus", "cxl_bus",
 		"acpi", "device_specific" };
-	char *copy = xstrdup(val), *w, *save = NULL;
-	bool ok = val[strlen(val) - 1] != ',' && val[0] != ',';
+	char *copy = xstrdup(val), *rest = copy, *w;
+	bool ok = true;
 	size_t i;
 
-	for (w = strtok_r(copy, ",", &save); ok && w; w = strtok_r(NULL, ",", &save)) {
+	/* strsep yields the empty words of "bus,", ",pm" and "bus,,pm" */
+	while (ok && (w = strsep(&rest, ",")) != NULL) {
 		for (i = 0; i < sizeof(known) / sizeof(*known) && strcmp(w, known[i]); i++)
 			;
 		ok = i < sizeof(known) / sizeof(*known);
 	}
 	free(copy);
-	return ok && strstr(val, ",,") == NULL;
+	return ok;
 }
 
 static int

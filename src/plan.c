@@ -555,22 +555,21 @@ guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
 	for (i = 0; i < l->n; i++) {
 		const struct device *d = l->v[i].dev;
 		const char *why, *vm;
-		char *desc = NULL;
+		char *desc;
 
 		if (skip && plan_has(skip, d))
 			continue;
+		desc = dev_describe(d);
 		for (j = 0; j < in->cfg->nprotect; j++) {
 			const struct rule *r = &in->cfg->protect[j];
 
 			if (!match_device(&r->m, d))
 				continue;
-			desc = desc ? desc : dev_describe(d);
 			refuse(p, "%s is protected by 'protect = %s' (%s:%d); take it out "
 			    "of the VM's rules or of protect", desc, r->m.text,
 			    in->cfg->path, r->line);
 			break;
 		}
-		desc = desc ? desc : dev_describe(d);
 		if ((why = critical_why(in, d)) != NULL &&
 		    !(l->v[i].rule && (l->v[i].rule->m.keys & M_FORCE)))
 			refuse(p, "%s is host-critical: %s; pthook will not take it from "
