@@ -8,23 +8,64 @@
 #include <string.h>
 #include <unistd.h>
 
+/* How deep below a PCI function its drivers put the devices that have
+ * nodes: nvme/nvme0/nvme0n1/nvme0n1p1 is four down. */
+#define NODE_DEPTH 4
+
+/* The DEVNAME= of a uevent ("dri/card0", "nvme0n1"), or NULL. */
+static char *
+devname(char *uevent)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(uevent, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "DEVNAME=", 8) == 0 && line[8])
+			return line + 8;
+	return NULL;
+}
+
+/* The nodes of what the driver made of the function in at (closed
+ * here): each directory below it whose uevent names a DEVNAME, as the
+ * kernel tells udev (drm/card0, graphics/fb0, nvme/nvme0/nvme0n1).
+ * Another function's directory (below a bridge) is not this one's. */
+static void
+nodes_below(int at, int depth, const char *dev, struct strlist *nodes)
+{
+	char buf[1024], *name;
+	struct pci_addr a;
+	struct dirent *e;
+	DIR *dir;
+	int fd;
+
+	if (read_small(at, "uevent", buf, sizeof(buf)) > 0 && (name = devname(buf)))
+		strlist_addf(nodes, "%s/%s", dev, name);
+	if (depth == 0 || (dir = fdopendir(at)) == NULL) {
+		close(at);
+		return;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || e->d_name[0] == '.' ||
+		    pci_addr_parse(e->d_name, &a, NULL) == 0)
+			continue;
+		fd = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			nodes_below(fd, depth - 1, dev, nodes);
+	}
+	closedir(dir);
+}
+
 /* The device nodes that stand for d. */
 static void
 nodes_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,
     struct strlist *nodes)
 {
 	char path[PATH_MAX], line[256];
-	struct dirent *e;
 	FILE *f;
-	DIR *dir;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/drm", sysfs, d->addr_str);
-	if ((dir = opendir(path)) != NULL) {
-		while ((e = readdir(dir)) != NULL)
-			if (strncmp(e->d_name, "card", 4) == 0 || strncmp(e->d_name, "renderD", 7) == 0)
-				strlist_addf(nodes, "%s/dri/%s", dev, e->d_name);
-		closedir(dir);
-	}
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs, d->addr_str);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		nodes_below(fd, NODE_DEPTH, dev, nodes);
 	if (d->driver == NULL || strcmp(d->driver, "nvidia") != 0)
 		return;
 	/* nvidiactl and friends serve every NVIDIA GPU: held, they keep the
@@ -190,9 +231,9 @@ openers_of(const char *sysfs, const char *proc, const char *dev, const struct de
 			if (in(&nodes, target)) {
 				char *comm = comm_of(proc, p->d_name);
 
-				strlist_addf(out, "%s is held by %s (pid %s) via %s; stop it first "
-				    "(a display server: systemctl stop display-manager)",
-				    d->addr_str, comm, p->d_name, target);
+				strlist_addf(out, "%s is held by %s (pid %s) via %s; stop it first%s",
+				    d->addr_str, comm, p->d_name, target, (d->class >> 16) == 0x03 ?
+				    " (a display server: systemctl stop display-manager)" : "");
 				free(comm);
 				named = true;	/* one line a process */
 			}

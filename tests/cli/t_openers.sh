@@ -14,6 +14,13 @@ proc_holds() {
 	for p in "$@"; do ln -sf "$p" "$PROC/$pid/fd/$i"; i=$((i + 1)); done
 }
 
+# devnode ADDR SUBDIR DEVNAME: what a driver makes below a function, a
+# directory with a uevent naming its node, as the kernel writes it
+devnode() {
+	mkdir -p "$SYS/bus/pci/devices/$1/$2"
+	printf 'MAJOR=226\nMINOR=0\nDEVNAME=%s\nDEVTYPE=minor\n' "$3" > "$SYS/bus/pci/devices/$1/$2/uevent"
+}
+
 # gpu_world: twins, both GTX 1070s with DRM nodes (card0/renderD128 the
 # ASUS at 01:00.0, card1/renderD129 the MSI at 02:00.0)
 gpu_world() {
@@ -21,8 +28,8 @@ gpu_world() {
 	export PTHOOK_PROC=$TMP/proc-$RANDOM PTHOOK_DEV=$TMP/dev-$RANDOM
 	PROC=$PTHOOK_PROC DEV=$PTHOOK_DEV
 	mkdir -p "$PROC" "$DEV/dri"
-	mkdir -p "$SYS/bus/pci/devices/0000:01:00.0/drm/card0" "$SYS/bus/pci/devices/0000:01:00.0/drm/renderD128"
-	mkdir -p "$SYS/bus/pci/devices/0000:02:00.0/drm/card1" "$SYS/bus/pci/devices/0000:02:00.0/drm/renderD129"
+	devnode 0000:01:00.0 drm/card0 dri/card0; devnode 0000:01:00.0 drm/renderD128 dri/renderD128
+	devnode 0000:02:00.0 drm/card1 dri/card1; devnode 0000:02:00.0 drm/renderD129 dri/renderD129
 	: > "$DEV/dri/card0"; : > "$DEV/dri/renderD128"; : > "$DEV/dri/card1"; : > "$DEV/dri/renderD129"
 	PTHOOK_CONFIG=$(config '[global]
 detach = sysfs
@@ -115,6 +122,37 @@ t_fbcon_on_the_gpu_is_refused() {
 	STDIN=$TMP/w.xml run win10 prepare begin -
 	rc_is 0
 	STDIN=$TMP/w.xml run win10 release end -
+	stop_world
+}
+
+# Not only GPUs: whatever node a driver made below the function counts,
+# found as the kernel names it (uevent DEVNAME), here an NVMe's block
+# device three directories down.  A partition of the other NVMe does not.
+t_block_device_of_an_nvme_held() {
+	world intel-z690-desktop
+	export PTHOOK_PROC=$TMP/proc-$RANDOM PTHOOK_DEV=$TMP/dev-$RANDOM
+	PROC=$PTHOOK_PROC DEV=$PTHOOK_DEV
+	mkdir -p "$PROC" "$DEV"
+	devnode 0000:06:00.0 nvme/nvme1 nvme1
+	devnode 0000:06:00.0 nvme/nvme1/nvme1n1 nvme1n1
+	devnode 0000:05:00.0 nvme/nvme0/nvme0n1/nvme0n1p2 nvme0n1p2
+	: > "$DEV/nvme1n1"; : > "$DEV/nvme0n1p2"
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "store"]
+pci = 144d:a808')
+	domain store 0000:06:00.0 > "$TMP/s.xml"
+	proc_holds 4242 dd "$DEV/nvme1n1"
+	proc_holds 4243 postgres "$DEV/nvme0n1p2"
+	STDIN=$TMP/s.xml run store prepare begin -
+	rc_is 1
+	err_has "pthook: store: 0000:06:00.0 is held by dd (pid 4242) via $DEV/nvme1n1; stop it first"
+	grep -q 'display-manager' <<<"$ERR" && fail "a disk's holder was told about display managers"
+	grep -q postgres <<<"$ERR" && fail "the other NVMe's partition counted"
+	err_lines 1
+	rm -rf "${PROC:?}/4242"
+	STDIN=$TMP/s.xml run store prepare begin -
+	rc_is 0
 	stop_world
 }
 
