@@ -85,11 +85,10 @@ via_sysfs(struct mover *m, const char *sysfs, const struct pci_addr *a, bool det
 	int r;
 
 	pci_addr_fmt(a, as);
-	if ((r = bounded_call(&m->end, as, sysfs_move, &s)) == BOUNDED_TIMEOUT)
-		error_set("%s: the kernel did not finish %s it within the hook's %d s (a "
-		    "driver waiting for a process that holds the device?); see 'pthook list' "
-		    "and 'journalctl -k'", as, detach ? "unbinding" : "rebinding",
-		    m->timeout + RUN_SLACK_S);
+	r = bounded_call(&m->end, as, sysfs_move, &s);
+	if ((m->stuck = r == BOUNDED_TIMEOUT))
+		error_set("%s: the kernel did not finish %s it within the hook's %d s", as,
+		    detach ? "unbinding" : "rebinding", m->timeout + RUN_SLACK_S);
 	return r == 0 ? 0 : -1;
 }
 

@@ -24,6 +24,7 @@ struct mover {
 	struct deadline end;	/* the whole run's: timeout + RUN_SLACK_S */
 	bool libvirt_gone;	/* it did not answer once, or its daemon is
 				 * starting: sysfs for the rest of the run */
+	bool stuck;		/* the last move's kernel write never returned */
 };
 
 /* The run starts now.  proc: the /proc root, to tell whether libvirt's

@@ -11,6 +11,7 @@
 #include "domxml.h"
 #include "heldby.h"
 #include "log.h"
+#include "openers.h"
 #include "rebind.h"
 #include "reset.h"
 #include "sriov.h"
@@ -161,6 +162,33 @@ resets(const char *sysfs, const struct plan *p, struct record *rec, bool set)
 	return 0;
 }
 
+/* The line for a detach that failed (error_get()).  When the kernel's
+ * unbind never returned, also who holds the device now (a process that
+ * opened it after the check: its lines go to held), or else that the
+ * driver itself is stuck. */
+static char *
+detach_why(const char *sysfs, const struct plan *p, const struct mover *m,
+    const struct pci_addr *a, struct strlist *held)
+{
+	const struct planned_list *lists[2] = { &p->detach, &p->assign };
+	const struct device *d = NULL;
+	char as[PCI_ADDR_STRLEN], *err = xstrdup(error_get()), *why;
+	size_t l, i;
+
+	pci_addr_fmt(a, as);
+	for (l = 0; m->stuck && d == NULL && l < 2; l++)
+		for (i = 0; d == NULL && i < lists[l]->n; i++)
+			if (pci_addr_eq(&lists[l]->v[i].dev->addr, a))
+				d = lists[l]->v[i].dev;
+	if (d)
+		openers_of(sysfs, proc_root(NULL), dev_root(), d, held);
+	why = xasprintf("cannot detach %s: %s; %s", as, err, !m->stuck ?
+	    "nothing was left detached" : held->n ? "it is held, see below" :
+	    "no process holds it: the driver is stuck (journalctl -k); a reboot frees it");
+	free(err);
+	return why;
+}
+
 /* Undo this run's detaches, newest first, and drop them from the
  * record.  With a time of its own: the run's may be spent, and what
  * was taken must come back. */
@@ -243,9 +271,13 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 		log_dev(LOG_INFO, &t->addr, "detach", "%s: prepare: detach %s from %s to %s", vm,
 		    pci_addr_fmt(&t->addr, as), t->driver ? t->driver : "no driver", cfg->driver);
 		if (detach_device(m, sysfs, &t->addr) < 0) {
-			why = xasprintf("cannot detach %s: %s; nothing was left detached",
-			    as, error_get());
+			struct strlist held = { 0 };
+
+			why = detach_why(sysfs, p, m, &t->addr, &held);
 			fail(vm, why);
+			for (size_t h = 0; h < held.n; h++)
+				fail(vm, held.v[h]);
+			strlist_free(&held);
 			free(why);
 			/* the failed one too: it may be half-way */
 			roll_back(m, sysfs, state, rec, before);

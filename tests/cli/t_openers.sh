@@ -125,6 +125,31 @@ t_fbcon_on_the_gpu_is_refused() {
 	stop_world
 }
 
+# A process that opens the GPU after the check, while the unbind is under
+# way: the unbind never returns, and the hook, bounded, names it.
+t_stuck_unbind_names_the_holder_that_came_late() {
+	gpu_world
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+timeout = 1
+[vm "win10"]
+pci = 10de:1b81 subsystem=1043:85f4')
+	domain win10 0000:01:00.0:no 0000:01:00.1 > "$TMP/w.xml"
+	rm "$SYS/bus/pci/drivers/nouveau/unbind"
+	mkfifo "$SYS/bus/pci/drivers/nouveau/unbind"	# a write nobody takes
+	( STDIN=$TMP/w.xml run win10 prepare begin -; echo "$RC" > "$TMP/rc" ) &
+	local bg=$! t0=$SECONDS
+	sleep 1
+	proc_holds 3131 steam "$DEV/dri/renderD128"
+	wait $bg
+	[ "$(cat "$TMP/rc")" = 3 ] || fail "exit $(cat "$TMP/rc"), wanted 3"
+	ERR=$(cat "$TMP/err")
+	err_has "pthook: win10: cannot detach 0000:01:00.0: 0000:01:00.0: the kernel did not finish unbinding it within the hook's 6 s; it is held, see below"
+	err_has "pthook: win10: 0000:01:00.0 is held by steam (pid 3131) via $DEV/dri/renderD128"
+	[ $((SECONDS - t0)) -le 16 ] || fail "took $((SECONDS - t0)) s"
+	stop_world
+}
+
 # Not only GPUs: whatever node a driver made below the function counts,
 # found as the kernel names it (uevent DEVNAME), here an NVMe's block
 # device three directories down.  A partition of the other NVMe does not.
