@@ -4,8 +4,28 @@
 
 #include "claims.h"
 #include "json.h"
+#include "state.h"
 #include "sysfs.h"
 #include "util.h"
+
+/* The VMs whose release kept a device back (state.h: kept), indexed
+ * like the inventory: what the health check found dead is shown, not
+ * only logged.  An unreadable state dir shows nothing kept. */
+static const char **
+kept_by(const struct opts *o, const struct inventory *inv, struct record **recs, size_t *n)
+{
+	const char **kept = xcalloc(inv->n, sizeof(*kept));
+	const struct device *d;
+	size_t i, j;
+
+	if (state_read_all(state_dir(o->state_dir), NULL, recs, n) < 0)
+		return kept;
+	for (i = 0; i < *n; i++)
+		for (j = 0; j < (*recs)[i].n; j++)
+			if ((*recs)[i].v[j].kept && (d = inv_find(inv, &(*recs)[i].v[j].addr)))
+				kept[d - inv->devs] = (*recs)[i].vm;
+	return kept;
+}
 
 static int
 cmp_group(const void *a, const void *b)
@@ -46,7 +66,7 @@ vm_selected(const struct claim *k, char **vms, int n)
 }
 
 static void
-json_device(const struct device *d, const struct claim *k, bool first)
+json_device(const struct device *d, const struct claim *k, const char *kept, bool first)
 {
 	char sub[PCI_ADDR_STRLEN];
 
@@ -88,13 +108,15 @@ json_device(const struct device *d, const struct claim *k, bool first)
 	json_str(stdout, k->vms);
 	printf(", \"role\": ");
 	json_str(stdout, k->vms ? (k->detach ? "detach" : "assign") : NULL);
+	printf(", \"kept\": ");
+	json_str(stdout, kept);
 	printf("}");
 }
 
 /* A VF under its PF is indented, and its line says which VF it is and
  * its group (it is not listed under its group). */
 static void
-text_device(const struct device *d, const struct claim *k, bool under_pf)
+text_device(const struct device *d, const struct claim *k, const char *kept, bool under_pf)
 {
 	char sub[16] = "-", vm[64];
 
@@ -115,6 +137,9 @@ text_device(const struct device *d, const struct claim *k, bool under_pf)
 		printf("  [VF %d, no IOMMU group]", d->vf_index);
 	else if (under_pf)
 		printf("  [VF %d, IOMMU group %d]", d->vf_index, d->group);
+	if (kept)
+		printf("  [did not survive %s: kept on %s; remove and rescan, or reboot]", kept,
+		    d->driver ? d->driver : "no driver");
 	putchar('\n');
 }
 
@@ -132,6 +157,9 @@ cmd_list(struct opts *o)
 {
 	const struct device **order;
 	struct claims cl = { 0 };
+	struct record *recs = NULL;
+	const char **kept;
+	size_t nrecs = 0;
 	struct ctx c;
 	bool *shown, *group_on, first_group = true, first_dev = true, in_ungrouped = false;
 	int rc, cur = -2, maxgroup = -1;
@@ -144,6 +172,7 @@ cmd_list(struct opts *o)
 		return rc;
 	}
 	claims_build(&c, &cl);
+	kept = kept_by(o, &c.inv, &recs, &nrecs);
 	order = xcalloc(c.inv.n, sizeof(*order));
 	for (i = 0; i < c.inv.n; i++)
 		order[i] = &c.inv.devs[i];
@@ -196,12 +225,12 @@ cmd_list(struct opts *o)
 			first_group = false;
 		}
 		if (o->json)
-			json_device(d, k, first_dev);
+			json_device(d, k, kept[d - c.inv.devs], first_dev);
 		else
-			text_device(d, k, false);
+			text_device(d, k, kept[d - c.inv.devs], false);
 		while (!o->json && (v = inv_next_vf(&c.inv, d, v)) != NULL)
 			if (shown[v - c.inv.devs])
-				text_device(v, &cl.v[v - c.inv.devs], true);
+				text_device(v, &cl.v[v - c.inv.devs], kept[v - c.inv.devs], true);
 		first_dev = false;
 	}
 	if (o->json) {
@@ -213,6 +242,10 @@ cmd_list(struct opts *o)
 	free(shown);
 	free(group_on);
 	free(order);
+	free(kept);
+	for (i = 0; i < nrecs; i++)
+		record_free(&recs[i]);
+	free(recs);
 	claims_free(&cl, c.inv.n);
 	ctx_close(&c);
 	return 0;

@@ -1,5 +1,6 @@
 #include "hook.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +243,7 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	 * pthook gives back what it bound */
 	for (i = 0; i < p->assign.n; i++)
 		if (!taken_of(rec, &p->assign.v[i].dev->addr))
-			record_add_guest(rec, &p->assign.v[i].dev->addr);
+			record_add_guest(rec, &p->assign.v[i].dev->addr, p->assign.v[i].dev->driver);
 	if (rec->n == before)
 		return EXIT_START;
 	record_set_how(rec, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout, cfg->reattach);
@@ -287,6 +288,34 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 	return EXIT_START;
 }
 
+/* What an earlier release's health check kept and is alive again
+ * (removed and rescanned, it is a new device): off the record, to be
+ * taken afresh.  What stays is dead: refuse_dead(). */
+static void
+drop_revived(const char *sysfs, struct record *mine)
+{
+	size_t i;
+
+	for (i = mine->n; i-- > 0;)
+		if (mine->v[i].kept && rebind_alive(sysfs, &mine->v[i].addr) != 0)
+			record_drop(mine, i);
+}
+
+/* A start would hand the guest a dead device. */
+static void
+refuse_dead(const char *vm, const struct record *mine, struct plan *p)
+{
+	char as[PCI_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < mine->n; i++)
+		if (mine->v[i].kept)
+			strlist_addf(&p->errors, "pthook: %s: %s did not survive the last run "
+			    "and still reads ffff; remove and rescan it (echo 1 > "
+			    "/sys/bus/pci/devices/%s/remove; echo 1 > /sys/bus/pci/rescan) or "
+			    "reboot", vm, pci_addr_fmt(&mine->v[i].addr, as), as);
+}
+
 int
 hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
     const struct domxml *x, bool live, struct plan *p)
@@ -303,8 +332,12 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		return EXIT_HOST;
 	}
 	mover_init(&m, cfg->uri, cfg->driver, cfg->detach, cfg->timeout, proc_root(NULL));
-	if (state_read(state, vm, &mine) < 0 || holders_load(state, vm, &h) < 0 ||
-	    scan(c, sysfs, vm, x, &mine) < 0) {
+	if (state_read(state, vm, &mine) < 0 || holders_load(state, vm, &h) < 0) {
+		fail(vm, error_get());
+		goto out;
+	}
+	drop_revived(sysfs, &mine);
+	if (scan(c, sysfs, vm, x, &mine) < 0) {
 		fail(vm, error_get());
 		goto out;
 	}
@@ -324,6 +357,8 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		}
 		plan_vm(c, sysfs, vm, x, &h, true, p);
 	}
+	if (!live)
+		refuse_dead(vm, &mine, p);
 	if (p->errors.n || (!live && p->stale.n)) {
 		say_all(&p->errors);
 		if (!live)
@@ -357,6 +392,52 @@ prepare(const char *vm, struct ctx *c, const char *sysfs, const char *state)
 	return rc;
 }
 
+static const char dead[] = "its config space reads ffff (it fell off the bus, or did "
+    "not come back from its reset)";
+
+/* Whether t came through the guest: why not (malloc'd), or NULL.  A
+ * device that reads all ones is dead; one whose own driver, loaded,
+ * did not bind it again is in a state that driver cannot handle. */
+static char *
+sick(const char *sysfs, const struct taken *t)
+{
+	char path[PATH_MAX], *now;
+
+	if (rebind_alive(sysfs, &t->addr) == 0)
+		return xstrdup(dead);
+	if (t->driver == NULL || rebind_driver(sysfs, &t->addr, &now) < 0)
+		return NULL;
+	if (now) {
+		free(now);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", sysfs, t->driver);
+	return access(path, F_OK) == 0 ? xasprintf("%s did not take it back", t->driver) : NULL;
+}
+
+/* The health check's verdict: t stays on the vfio driver, which never
+ * touches the hardware on its own, rather than going to a host driver
+ * that may crash the host on it; kept on record, shown by list. */
+static void
+keep_back(const char *vm, struct mover *m, const char *sysfs, const struct taken *t,
+    const char *why, struct record *left)
+{
+	char as[PCI_ADDR_STRLEN], *line;
+
+	pci_addr_fmt(&t->addr, as);
+	if (detach_device(m, sysfs, &t->addr) < 0)
+		log_dev(LOG_ERR, &t->addr, "kept", "%s: release: %s", vm, error_get());
+	line = xasprintf("%s: %s did not survive the guest: %s; kept on %s instead of %s; "
+	    "remove and rescan it (echo 1 > /sys/bus/pci/devices/%s/remove; echo 1 > "
+	    "/sys/bus/pci/rescan) or reboot, then pthook release %s", vm, as, why, m->driver,
+	    t->driver ? t->driver : "no driver", as, vm);
+	fprintf(stderr, "pthook: %s\n", line);
+	log_dev(LOG_CRIT, &t->addr, "kept", "%s", line);
+	free(line);
+	record_add(left, &t->addr, t->driver, t->override);
+	left->v[left->n - 1].kept = true;
+}
+
 int
 hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 {
@@ -385,23 +466,35 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 		const char *to = t->driver ? t->driver : "no driver";
 
 		restore_reset(vm, sysfs, t);
-		if (t->guest)
-			continue;	/* libvirt gives those back itself */
 		pci_addr_fmt(&t->addr, as);
-		if (!rec.how.reattach) {
+		why = NULL;
+		if (t->guest) {
+			/* libvirt gave those back itself, before this hook */
+			if ((why = sick(sysfs, t)) != NULL)
+				keep_back(vm, &m, sysfs, t, why, &left);
+		} else if (!rec.how.reattach) {
 			log_dev(LOG_INFO, &t->addr, "keep", "%s: release: %s stays on %s "
 			    "(reattach = no)", vm, as, rec.how.driver);
-			continue;
+		} else if (rebind_alive(sysfs, &t->addr) == 0) {
+			why = xstrdup(dead);
+			keep_back(vm, &m, sysfs, t, why, &left);
+		} else {
+			log_dev(LOG_INFO, &t->addr, "reattach", "%s: release: give %s back to %s",
+			    vm, as, to);
+			if (reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0) {
+				if ((why = sick(sysfs, t)) != NULL) {
+					keep_back(vm, &m, sysfs, t, why, &left);
+				} else {
+					why = xasprintf("cannot give %s back to %s: %s", as, to,
+					    error_get());
+					fail(vm, why);
+					record_add(&left, &t->addr, t->driver, t->override);
+				}
+			}
 		}
-		log_dev(LOG_INFO, &t->addr, "reattach", "%s: release: give %s back to %s", vm,
-		    as, to);
-		if (reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0) {
-			why = xasprintf("cannot give %s back to %s: %s", as, to, error_get());
-			fail(vm, why);
-			free(why);
-			record_add(&left, &t->addr, t->driver, t->override);
+		if (why)
 			rc = EXIT_HOST;
-		}
+		free(why);
 	}
 	if (state_write(state, &left) < 0) {
 		fail(vm, error_get());

@@ -156,6 +156,28 @@ rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig, const
 }
 
 int
+rebind_alive(const char *sysfs, const struct pci_addr *a)
+{
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN];
+	unsigned char id[2];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, pci_addr_fmt(a, as));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		error_set("%s: cannot read its config space (%s): %s", as, path, strerror(errno));
+		return -1;
+	}
+	n = pread(fd, id, sizeof(id), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(id)) {
+		error_set("%s: cannot read its config space (%s)", as, path);
+		return -1;
+	}
+	return !(id[0] == 0xff && id[1] == 0xff);
+}
+
+int
 rebind_override(const char *sysfs, const struct pci_addr *a, char **ov)
 {
 	char path[PATH_MAX], as[PCI_ADDR_STRLEN], buf[128];

@@ -164,25 +164,36 @@ record_add(struct record *r, const struct pci_addr *a, const char *driver,
 	t->override = override ? xstrdup(override) : NULL;
 	t->guest = false;
 	t->reset = NULL;
+	t->kept = false;
 }
 
 void
-record_add_guest(struct record *r, const struct pci_addr *a)
+record_add_guest(struct record *r, const struct pci_addr *a, const char *driver)
 {
-	record_add(r, a, NULL, NULL);
+	record_add(r, a, driver, NULL);
 	r->v[r->n - 1].guest = true;
+}
+
+static void
+taken_free(struct taken *t)
+{
+	free(t->driver);
+	free(t->override);
+	free(t->reset);
 }
 
 void
 record_truncate(struct record *r, size_t n)
 {
-	while (r->n > n) {
-		struct taken *t = &r->v[--r->n];
+	while (r->n > n)
+		taken_free(&r->v[--r->n]);
+}
 
-		free(t->driver);
-		free(t->override);
-		free(t->reset);
-	}
+void
+record_drop(struct record *r, size_t i)
+{
+	taken_free(&r->v[i]);
+	memmove(&r->v[i], &r->v[i + 1], (--r->n - i) * sizeof(*r->v));
 }
 
 void
@@ -244,14 +255,15 @@ how_line(const char *line, struct record_how *h)
 	return true;
 }
 
-/* "guest ADDR [reset=M]" or "device ADDR DRV [override=D] [reset=M]". */
+/* "guest ADDR [driver=D] [reset=M]" or
+ * "device ADDR DRV [override=D] [reset=M] [kept]". */
 static int
 device_line(char *line, struct record *r)
 {
 	char *save = NULL, *kind = strtok_r(line, " ", &save);
 	char *addr = strtok_r(NULL, " ", &save), *drv = NULL, *ov = NULL, *rs = NULL, *w;
 	struct pci_addr a;
-	bool guest;
+	bool guest, kept = false;
 
 	if (kind == NULL || addr == NULL || pci_addr_parse(addr, &a, NULL) < 0)
 		return -1;
@@ -262,16 +274,21 @@ device_line(char *line, struct record *r)
 	while ((w = strtok_r(NULL, " ", &save)) != NULL)
 		if (!guest && ov == NULL && strncmp(w, "override=", 9) == 0)
 			ov = w + 9;
+		else if (guest && drv == NULL && strncmp(w, "driver=", 7) == 0)
+			drv = w + 7;
 		else if (rs == NULL && strncmp(w, "reset=", 6) == 0)
 			rs = w + 6;
+		else if (!guest && !kept && strcmp(w, "kept") == 0)
+			kept = true;
 		else
 			return -1;
 	if (guest)
-		record_add_guest(r, &a);
+		record_add_guest(r, &a, drv);
 	else
 		record_add(r, &a, strcmp(drv, "none") ? drv : NULL, ov);
 	if (rs)
 		r->v[r->n - 1].reset = xstrdup(rs);
+	r->v[r->n - 1].kept = kept;
 	return 0;
 }
 
@@ -373,10 +390,14 @@ state_write(const char *dir, const struct record *r)
 		else
 			fprintf(f, "device %s %s", pci_addr_fmt(&t->addr, a),
 			    t->driver ? t->driver : "none");
+		if (t->guest && t->driver)
+			fprintf(f, " driver=%s", t->driver);
 		if (!t->guest && t->override)
 			fprintf(f, " override=%s", t->override);
 		if (t->reset)
 			fprintf(f, " reset=%s", t->reset);
+		if (t->kept)
+			fputs(" kept", f);
 		fputc('\n', f);
 	}
 	if (fflush(f) == EOF || fsync(fd) < 0)
@@ -456,7 +477,7 @@ state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t
 			closedir(d);
 			return -1;
 		}
-		if (strcmp(r->vm, skip_vm) == 0)
+		if (skip_vm && strcmp(r->vm, skip_vm) == 0)
 			record_free(&(*out)[--*n]);
 	}
 	closedir(d);

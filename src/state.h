@@ -19,6 +19,9 @@ struct taken {
 				 * detached by pthook: held, never given back */
 	char *reset;		/* the reset_method it had ("flr,bus") before a
 				 * rule's reset= changed it; NULL: unchanged */
+	bool kept;		/* it did not survive the guest: release kept it
+				 * on the vfio driver rather than hand it to a
+				 * host driver that may crash on it */
 };
 
 /* Everything release needs besides the devices: it works from the
@@ -61,9 +64,13 @@ void record_set_how(struct record *r, const char *uri, const char *driver, int d
     int timeout, bool reattach);
 void record_add(struct record *r, const struct pci_addr *a, const char *driver,
     const char *override);
-void record_add_guest(struct record *r, const struct pci_addr *a);
+/* driver: the one it had before libvirt took it (NULL: unbound), to
+ * tell at release whether it came back. */
+void record_add_guest(struct record *r, const struct pci_addr *a, const char *driver);
 /* Drop the entries after the first n. */
 void record_truncate(struct record *r, size_t n);
+/* Drop entry i. */
+void record_drop(struct record *r, size_t i);
 void record_free(struct record *r);
 
 #endif

@@ -12,7 +12,7 @@ world() {
 	"$TOOLS/fakesys" "$inv" "$SYS" || exit 1
 	EV=$TMP/events-$RANDOM.log
 	: > "$EV"
-	"$TOOLS/fakekernel" ${STALL:+-s "$STALL"} "$SYS" "$inv" "$EV" > "$TMP/fk.out" &
+	"$TOOLS/fakekernel" ${STALL:+-s "$STALL"} ${FAILING:+-f "$FAILING"} "$SYS" "$inv" "$EV" > "$TMP/fk.out" &
 	FK=$!
 	for _ in $(seq 100); do grep -q ready "$TMP/fk.out" 2>/dev/null && break; sleep 0.02; done
 	export PTHOOK_SYSFS=$SYS PTHOOK_STATE_DIR=$TMP/state-$RANDOM PTHOOK_LIBVIRT_RUN=$TMP/lvrun-$RANDOM

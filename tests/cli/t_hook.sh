@@ -40,7 +40,7 @@ t_prepare_detaches_group_mate_and_release_gives_it_back() {
 		"bus/pci/drivers/i801_smbus/unbind 0000:00:1f.4" \
 		"bus/pci/drivers_probe 0000:00:1f.4") "$EV" || fail "wrong writes or order"
 	grep -qx "device 0000:00:1f.4 i801_smbus" "$PTHOOK_STATE_DIR/audio.state" || fail "no state record"
-	grep -qx "guest 0000:00:1f.3" "$PTHOOK_STATE_DIR/audio.state" || fail "guest device not recorded"
+	grep -qx "guest 0000:00:1f.3 driver=snd_hda_intel" "$PTHOOK_STATE_DIR/audio.state" || fail "guest device not recorded"
 	[ "$(stat -c %a "$PTHOOK_STATE_DIR")" = 700 ] || fail "state dir mode"
 	: > "$EV"
 	STDIN=$TMP/a.xml run audio release end -

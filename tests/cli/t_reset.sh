@@ -24,7 +24,7 @@ t_reset_method_set_for_the_vm_and_restored() {
 	rc_is 0
 	[ "$(cat "$SYS/bus/pci/devices/$GPU/reset_method")" = "bus pm" ] ||
 		fail "reset_method is '$(cat "$SYS/bus/pci/devices/$GPU/reset_method")'"
-	grep -qx "guest $GPU reset=flr,bus" "$PTHOOK_STATE_DIR/win10.state" ||
+	grep -qx "guest $GPU driver=nouveau reset=flr,bus" "$PTHOOK_STATE_DIR/win10.state" ||
 		fail "the old method is not on record: $(cat "$PTHOOK_STATE_DIR/win10.state")"
 	# release works from the record alone: the rule may be gone by then
 	PTHOOK_CONFIG=$(config '[vm "other"]

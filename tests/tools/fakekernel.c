@@ -7,6 +7,10 @@
  * driver_override driver or else the device's own driver from INV.
  * -s ADDR: never bind ADDR to vfio-pci (a probe that hangs), for crash
  * and rollback tests; its own driver still takes it back.
+ * -f ADDR: ADDR's own driver fails to probe it (a reset left it in a
+ * state the driver cannot handle); vfio-pci still takes it.  A device
+ * whose config space reads ffff (dead) is refused by every driver but
+ * vfio-pci and pci-stub, as a real driver's probe fails on it.
  * A write of N to a PF's sriov_numvfs while it has no VFs creates N VFs
  * as INV's SR-IOV column says (fakesys adds them to the tree), bound to
  * their driver unless sriov_drivers_autoprobe is 0.
@@ -22,7 +26,7 @@
 
 #define MAXDEV 4096
 
-static const char *root, *stall;
+static const char *root, *stall, *failing;
 static FILE *events;
 static struct { char addr[32], native[64], class[8], sub[16], vfid[16], vfdrv[64]; } devs[MAXDEV];
 static char fakesys[PATH_MAX];
@@ -87,14 +91,33 @@ bound(const char *addr, char *drv, size_t size)
 	return 1;
 }
 
+/* Whether the device's config space starts with ffff. */
+static int
+dead(const char *addr)
+{
+	char path[PATH_MAX];
+	unsigned char id[2] = { 0 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/config", root, devdir(addr));
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fread(id, 1, 2, f) != 2)
+		id[0] = 0;
+	fclose(f);
+	return id[0] == 0xff && id[1] == 0xff;
+}
+
 static void
 bind(const char *addr, const char *drv)
 {
 	char path[PATH_MAX], target[PATH_MAX], cur[64];
+	int stub = strcmp(drv, "vfio-pci") == 0 || strcmp(drv, "pci-stub") == 0;
 
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", root, drv);
 	if (bound(addr, cur, sizeof(cur)) || access(path, F_OK) < 0 ||
-	    (stall && strcmp(stall, addr) == 0 && strcmp(drv, "vfio-pci") == 0))
+	    (stall && strcmp(stall, addr) == 0 && strcmp(drv, "vfio-pci") == 0) ||
+	    (!stub && ((failing && strcmp(failing, addr) == 0) || dead(addr))))
 		return;
 	snprintf(path, sizeof(path), "%s/%s/driver", root, devdir(addr));
 	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", drv);
@@ -251,10 +274,15 @@ main(int argc, char **argv)
 	FILE *inv;
 	int fd, i, c;
 
-	while ((c = getopt(argc, argv, "s:")) != -1)
-		stall = optarg;
+	while ((c = getopt(argc, argv, "s:f:")) != -1)
+		if (c == 's')
+			stall = optarg;
+		else if (c == 'f')
+			failing = optarg;
+		else
+			return 2;
 	if (argc - optind != 3) {
-		fprintf(stderr, "usage: fakekernel [-s ADDR] SYSFS INV LOG\n");
+		fprintf(stderr, "usage: fakekernel [-s ADDR] [-f ADDR] SYSFS INV LOG\n");
 		return 2;
 	}
 	root = argv[optind];
