@@ -158,12 +158,19 @@ rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig, const
 int
 rebind_alive(const char *sysfs, const struct pci_addr *a)
 {
-	char path[PATH_MAX], as[PCI_ADDR_STRLEN];
+	char path[PATH_MAX], link[NAME_MAX + 64], as[PCI_ADDR_STRLEN], *pf;
 	unsigned char id[2];
 	int fd;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, pci_addr_fmt(a, as));
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", sysfs, pci_addr_fmt(a, as));
+	if ((n = readlink(path, link, sizeof(link) - 1)) > 0) {
+		link[n] = '\0';
+		pf = strrchr(link, '/');
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, pf ? pf + 1 : link);
+	} else {
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, as);
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		error_set("%s: cannot read its config space (%s): %s", as, path, strerror(errno));
 		return -1;

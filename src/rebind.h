@@ -18,7 +18,10 @@ int rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig,
 /* Whether the device still answers: its vendor id, read from config
  * space now (sysfs's vendor file is what it was at enumeration), is
  * not ffff.  A device that fell off the bus, or that a reset left
- * dead, reads all ones.  1 alive, 0 not, -1 gone or unreadable. */
+ * dead, reads all ones.  A VF's own vendor id always does (PCIe: VF
+ * Vendor ID reads FFFFh), so its PF's is read, as the kernel's
+ * pci_device_is_present() does.  1 alive, 0 not, -1 gone or
+ * unreadable. */
 int rebind_alive(const char *sysfs, const struct pci_addr *a);
 /* The device's driver_override: 0 and *ov (malloc'd, NULL when none),
  * or -1 when the device is gone.  Read before pthook sets its own, so

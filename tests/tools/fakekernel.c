@@ -91,15 +91,23 @@ bound(const char *addr, char *drv, size_t size)
 	return 1;
 }
 
-/* Whether the device's config space starts with ffff. */
+/* Whether the device's config space starts with ffff (a VF's: its
+ * PF's, a VF's own vendor id always reads so). */
 static int
 dead(const char *addr)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], pf[PATH_MAX];
 	unsigned char id[2] = { 0 };
+	ssize_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s/config", root, devdir(addr));
+	snprintf(path, sizeof(path), "%s/%s/physfn", root, devdir(addr));
+	if ((n = readlink(path, pf, sizeof(pf) - 1)) > 0) {
+		pf[n] = '\0';
+		snprintf(path, sizeof(path), "%s/%s/%s/config", root, devdir(addr), pf);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s/config", root, devdir(addr));
+	}
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fread(id, 1, 2, f) != 2)

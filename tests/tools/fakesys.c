@@ -207,7 +207,7 @@ static void
 device(char **f, int nf)
 {
 	unsigned domain, bus, slot, func, class, vendor, device;
-	int subv = -1, subd = -1, rev = -1;
+	int subv = -1, subd = -1, rev = -1, vf;
 	char dir[256], rel[512], target[512], addr[32];
 
 	if (sscanf(f[0], "%x:%x:%x.%x", &domain, &bus, &slot, &func) != 4 ||
@@ -235,7 +235,10 @@ device(char **f, int nf)
 	if ((class >> 8) == 0x0300) {
 		snprintf(rel, sizeof(rel), "%s/boot_vga", dir); putf(rel, "0\n");
 	}
-	config_space(dir, vendor, device, class, rev, subv, subd,
+	/* a VF's own Vendor and Device ID registers read FFFFh (PCIe);
+	 * the kernel's vendor and device files say what the PF says */
+	vf = nf > 10 && strncmp(f[10], "pf=", 3) == 0;
+	config_space(dir, vf ? 0xffff : vendor, vf ? 0xffff : device, class, rev, subv, subd,
 	    nf > 9 && strcmp(f[9], "-") != 0 ? f[9] : NULL);
 	if (nf > 10 && strcmp(f[10], "-") != 0)
 		sriov(dir, addr, f[10]);

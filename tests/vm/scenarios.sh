@@ -270,6 +270,30 @@ pci = 1b36:0010 slot=0-5 index=0'
 	echo 0 > $pf/sriov_numvfs
 }
 
+s_holder_refused_then_started() {
+	# a process with the NVMe's controller node open: refused by name,
+	# nothing detached; once it is gone the start goes through
+	local node pid
+	node=$(sed -n 's/^DEVNAME=//p' /sys/bus/pci/devices/$NVME/nvme/nvme*/uevent | head -1)
+	[ -c "/dev/$node" ] || { fail "no controller node for $NVME (got '$node')"; return; }
+	conf '[vm "hold"]
+pci = 1b36:0010 slot=0-5 index=0'
+	define hold $NVME
+	sleep 600 < /dev/$node & pid=$!
+	start hold && fail "started while sleep held /dev/$node"
+	grep -q "pthook: hold: $NVME is held by sleep (pid $pid) via /dev/$node; stop it first" /tmp/start.out ||
+		fail "refusal: $(cat /tmp/start.out)"
+	expect_drv $NVME nvme "after the refusal"
+	$P check hold > /tmp/check.out 2>&1
+	grep -q "held by sleep (pid $pid)" /tmp/check.out || fail "check: $(cat /tmp/check.out)"
+	kill $pid; wait $pid 2>/dev/null
+	start hold || { fail "start after the holder left: $(cat /tmp/start.out)"; return; }
+	expect_drv $NVME vfio-pci "in the guest"
+	stop hold
+	wait_drv $NVME nvme "after destroy"
+	virsh -q undefine hold >/dev/null
+}
+
 s_reset_method_set_and_restored() {
 	# a rule's reset= holds while the guest runs, the kernel's own after
 	local rm=/sys/bus/pci/devices/$NIC1/reset_method before
@@ -402,7 +426,7 @@ pci = 1b36:0010 slot=0-4'
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
     usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
-    sriov_vf_named_by_its_pf reset_method_set_and_restored}; do
+    sriov_vf_named_by_its_pf holder_refused_then_started reset_method_set_and_restored}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
