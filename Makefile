@@ -50,7 +50,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan resetdb
 FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers critical \
+HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff critical \
 	hookshape hook core_main \
 	cmd_list cmd_check cmd_simulate cmd_apply cmd_release cmd_watch
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)

@@ -66,8 +66,11 @@ int ctx_check_vms(const struct ctx *c, char **names, int n);
 void ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p);
 /* Refusals for the processes that hold what p would take from a host
- * driver (openers.h): a start would hang on the unbind.  Not part of
- * ctx_plan: defining a definition (apply) needs no free device. */
+ * driver (openers.h): a start would hang on the unbind.  For a VM with
+ * console = handoff, the console GPU's handoff instead (handoff.h:
+ * p->console, its steps, and whether the host stays reachable).  Not
+ * part of ctx_plan: defining a definition (apply) needs no free
+ * device. */
 void ctx_openers(const struct ctx *c, struct plan *p);
 /* The USB devices vm owns that x lacks, added to x; their steps in up. */
 void ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_plan *up);

@@ -17,8 +17,11 @@
 enum {
 	K_URI = 1 << 0, K_DRIVER = 1 << 1, K_REATTACH = 1 << 2,
 	K_DETACH = 1 << 3, K_TIMEOUT = 1 << 4, K_GROUP = 1 << 5,
-	K_MANAGED = 1 << 6, K_HOTPLUG = 1 << 7,
+	K_MANAGED = 1 << 6, K_HOTPLUG = 1 << 7, K_CONSOLE = 1 << 8, K_UNITS = 1 << 9,
 };
+
+/* The handoff's default: what a desktop runs its display server under. */
+#define DEFAULT_UNIT "display-manager.service"
 
 /* The config is read by this one parser, line by line, whole: any
  * length, a BOM, CRLF.  It never stops at the first error: every
@@ -250,6 +253,26 @@ global_key(struct parse *p, const char *name, const char *value)
 	}
 }
 
+/* units = NAME...: systemd unit names, blank- or comma-separated.
+ * They reach systemctl's command line: nothing that could be an
+ * option or a glob. */
+static void
+units(struct parse *p, struct vm_conf *vm, const char *value)
+{
+	char *copy = xstrdup(value), *save = NULL, *u;
+
+	for (u = strtok_r(copy, " \t,", &save); u; u = strtok_r(NULL, " \t,", &save)) {
+		if (u[0] == '-' || u[0] == '.' || u[strspn(u, UNIT_NAME_CHARS)] != '\0') {
+			perr(p, "units = %s: '%s' is not a systemd unit name", value, u);
+			break;
+		}
+		strlist_add(&vm->units, xstrdup(u));
+	}
+	if (vm->units.n == 0 && u == NULL)
+		perr(p, "units = %s: expected unit names (display-manager.service)", value);
+	free(copy);
+}
+
 static void
 vm_key(struct parse *p, const char *name, const char *value)
 {
@@ -278,9 +301,19 @@ vm_key(struct parse *p, const char *name, const char *value)
 	} else if (strcmp(name, "hotplug") == 0) {
 		if (once(p, &vm->set, K_HOTPLUG, name) && !yes_no(value, &vm->hotplug))
 			perr(p, "hotplug = %s: expected yes or no", value);
+	} else if (strcmp(name, "console") == 0) {
+		if (!once(p, &vm->set, K_CONSOLE, name))
+			return;
+		if (strcmp(value, "handoff") == 0)
+			vm->handoff = true;
+		else if (strcmp(value, "keep") != 0)
+			perr(p, "console = %s: expected keep or handoff", value);
+	} else if (strcmp(name, "units") == 0) {
+		if (once(p, &vm->set, K_UNITS, name))
+			units(p, vm, value);
 	} else {
 		perr(p, "unknown key '%s' in [vm \"%s\"] (pci usb usb_deny group managed "
-		    "hotplug)", name, vm->name);
+		    "hotplug console units)", name, vm->name);
 	}
 }
 
@@ -449,6 +482,9 @@ config_parse(struct config *cfg, const char *buf, size_t len)
 		s = nl + 1;
 	}
 	free(text);
+	for (size_t i = 0; i < cfg->nvms; i++)
+		if (cfg->vms[i].handoff && cfg->vms[i].units.n == 0)
+			strlist_add(&cfg->vms[i].units, xstrdup(DEFAULT_UNIT));
 	return verdict(cfg);
 }
 
@@ -514,6 +550,7 @@ config_free(struct config *cfg)
 		free_rules(cfg->vms[i].pci, cfg->vms[i].npci);
 		free_usb_rules(cfg->vms[i].usb, cfg->vms[i].nusb);
 		free_usb_rules(cfg->vms[i].usb_deny, cfg->vms[i].ndeny);
+		strlist_free(&cfg->vms[i].units);
 	}
 	free(cfg->vms);
 	for (i = 0; i < cfg->nerrors; i++)

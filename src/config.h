@@ -7,6 +7,7 @@
 
 #include "match.h"
 #include "usb.h"
+#include "util.h"
 
 #define CONFIG_DEFAULT "/etc/pthook/pthook.ini"
 
@@ -33,6 +34,10 @@ struct vm_conf {
 	enum group_policy group;
 	bool managed;
 	bool hotplug;		/* pthook watch attaches devices while it runs */
+	bool handoff;		/* console = handoff: the host's console GPU may
+				 * go to this VM (handoff.h) */
+	struct strlist units;	/* units = ...: stopped for the handoff, started
+				 * after; default display-manager.service */
 	unsigned set;		/* keys seen, to refuse duplicates */
 };
 

@@ -211,9 +211,14 @@ boot_vga(struct criticals *c, const char *sysfs, const struct inventory *inv)
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/boot_vga", sysfs, d->addr_str);
 		if ((f = fopen(path, "r")) == NULL)
 			continue;
-		if (fgets(buf, sizeof(buf), f) && buf[0] == '1')
+		if (fgets(buf, sizeof(buf), f) && buf[0] == '1') {
+			size_t n = c->n;
+
 			add(c, inv, &d->addr, xasprintf("it is the boot VGA device and the "
 			    "host's %s driver drives the console on it", d->driver));
+			if (c->n > n)
+				c->v[n].console = true;
+		}
 		fclose(f);
 	}
 }

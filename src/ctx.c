@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handoff.h"
 #include "openers.h"
 #include "sysfs.h"
 #include "usbscan.h"
@@ -125,23 +126,50 @@ ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
 	plan_build(&in, p);
 }
 
+/* With console = handoff: the GPU of p the host's console is on, the
+ * boot VGA device (the plan found it) or one with fbcon or a firmware
+ * framebuffer on it.  A rule's force skips the plan's guard, not the
+ * handoff. */
+static const struct device *
+console_gpu(const struct ctx *c, const struct plan *p)
+{
+	struct console_hold ch;
+	size_t i, j;
+
+	if (p->console || p->conf == NULL || !p->conf->handoff)
+		return p->console;
+	for (i = 0; i < p->assign.n; i++) {
+		const struct device *d = p->assign.v[i].dev;
+
+		for (j = 0; j < c->crit.n; j++)
+			if (c->crit.v[j].console && pci_addr_eq(&c->crit.v[j].addr, &d->addr))
+				return d;
+		if (openers_console(c->sysfs, proc_root(NULL), d, &ch))
+			return d;
+	}
+	return NULL;
+}
+
 static void
-openers_in(const struct ctx *c, const struct planned_list *l, struct strlist *lines,
-    struct pci_addr **seen, size_t *nseen, size_t *cap)
+openers_in(const struct ctx *c, const struct plan *p, const struct planned_list *l,
+    struct strlist *lines, struct pci_addr **seen, size_t *nseen, size_t *cap)
 {
 	size_t i, j;
 
 	for (i = 0; i < l->n; i++) {
 		const struct device *d = l->v[i].dev;
 
-		if (driver_is_viable(d->driver, c->cfg.driver))
+		/* the handoff's: its console is a step, its holders are
+		 * looked for once the units stopped */
+		if (driver_is_viable(d->driver, c->cfg.driver) || d == p->console)
 			continue;	/* nothing to unbind */
 		for (j = 0; j < *nseen && !pci_addr_eq(&(*seen)[j], &d->addr); j++)
 			;
 		if (j < *nseen)
 			continue;
 		*PUSH(*seen, *nseen, *cap) = d->addr;
-		openers_of(c->sysfs, proc_root(NULL), dev_root(), d, lines);
+		openers_of(c->sysfs, proc_root(NULL), dev_root(), d, HOLD_PROCS | HOLD_CONSOLE,
+		    lines);
 	}
 }
 
@@ -154,12 +182,20 @@ ctx_openers(const struct ctx *c, struct plan *p)
 
 	if (!p->configured || c->sysfs == NULL)
 		return;
-	openers_in(c, &p->assign, &lines, &seen, &nseen, &cap);
-	openers_in(c, &p->detach, &lines, &seen, &nseen, &cap);
+	p->console = console_gpu(c, p);
+	openers_in(c, p, &p->assign, &lines, &seen, &nseen, &cap);
+	openers_in(c, p, &p->detach, &lines, &seen, &nseen, &cap);
 	for (i = 0; i < lines.n; i++)
 		strlist_addf(&p->errors, "pthook: %s: %s", p->vm, lines.v[i]);
 	strlist_free(&lines);
 	free(seen);
+	if (p->console) {
+		struct handoff h;
+
+		handoff_find(c->sysfs, proc_root(NULL), p, &h);
+		handoff_explain(&h, p);
+		handoff_free(&h);
+	}
 }
 
 void

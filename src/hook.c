@@ -10,6 +10,7 @@
 #include "bounded.h"
 #include "detach.h"
 #include "domxml.h"
+#include "handoff.h"
 #include "heldby.h"
 #include "log.h"
 #include "openers.h"
@@ -182,7 +183,7 @@ detach_why(const char *sysfs, const struct plan *p, const struct mover *m,
 			if (pci_addr_eq(&lists[l]->v[i].dev->addr, a))
 				d = lists[l]->v[i].dev;
 	if (d)
-		openers_of(sysfs, proc_root(NULL), dev_root(), d, held);
+		openers_of(sysfs, proc_root(NULL), dev_root(), d, HOLD_PROCS | HOLD_CONSOLE, held);
 	why = xasprintf("cannot detach %s: %s; %s", as, err, !m->stuck ?
 	    "nothing was left detached" : held->n ? "it is held, see below" :
 	    "no process holds it: the driver is stuck (journalctl -k); a reboot frees it");
@@ -366,6 +367,25 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	if (p->console && !live) {
+		struct handoff ho;
+		size_t keep = mine.console.n;
+
+		record_set_how(&mine, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout,
+		    cfg->reattach);
+		handoff_find(sysfs, proc_root(NULL), p, &ho);
+		rc = handoff_take(vm, sysfs, proc_root(NULL), dev_root(), state, &ho, &mine,
+		    &m.end);
+		handoff_free(&ho);
+		if (rc != EXIT_START)
+			goto out;
+		if ((rc = detach_all(vm, cfg, sysfs, state, p, &m, &mine)) != EXIT_START) {
+			handoff_undo(vm, sysfs, &mine, keep, &m.end);
+			if (state_write(state, &mine) < 0)
+				log_msg(LOG_ERR, "%s", error_get());
+		}
+		goto out;
+	}
 	rc = detach_all(vm, cfg, sysfs, state, p, &m, &mine);
 out:
 	holders_free(&h);
@@ -496,6 +516,8 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 			rc = EXIT_HOST;
 		free(why);
 	}
+	/* the console last: the GPU is back on its driver by now */
+	handoff_undo(vm, sysfs, &rec, 0, &m.end);
 	if (state_write(state, &left) < 0) {
 		fail(vm, error_get());
 		rc = EXIT_HOST;

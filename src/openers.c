@@ -134,9 +134,10 @@ bar_of(const char *sysfs, const struct device *d, unsigned long long lo,
 	return found;
 }
 
+/* The first firmware framebuffer claim /proc/iomem shows in a BAR of d. */
 static void
 boot_framebuffer(const char *sysfs, const char *proc, const struct device *d,
-    struct strlist *out)
+    struct console_hold *ch)
 {
 	unsigned long long lo, hi;
 	char path[PATH_MAX], line[256], name[64];
@@ -147,22 +148,24 @@ boot_framebuffer(const char *sysfs, const char *proc, const struct device *d,
 	snprintf(path, sizeof(path), "%s/iomem", proc);
 	if ((f = fopen(path, "re")) == NULL)
 		return;
-	while (fgets(line, sizeof(line), f)) {
+	while (ch->bootfb[0] == '\0' && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, " %llx-%llx : %63[^\n]", &lo, &hi, name) != 3)
 			continue;
 		for (i = 0; i < sizeof(bootfb) / sizeof(*bootfb); i++)
-			if (strcmp(name, bootfb[i]) == 0 && (bar = bar_of(sysfs, d, lo, hi)) >= 0)
-				strlist_addf(out, "%s is held by the boot framebuffer (%s at "
-				    "%llx-%llx in BAR %d); boot with video=efifb:off (or "
-				    "initcall_blacklist=sysfb_init for simpledrm)", d->addr_str,
-				    name, lo, hi, bar);
+			if (strcmp(name, bootfb[i]) == 0 && (bar = bar_of(sysfs, d, lo, hi)) >= 0) {
+				snprintf(ch->bootfb, sizeof(ch->bootfb), "%s", name);
+				ch->lo = lo;
+				ch->hi = hi;
+				ch->bar = bar;
+				break;
+			}
 	}
 	fclose(f);
 }
 
 /* fbcon on a framebuffer of d: the console keeps the driver busy. */
 static void
-fbcon(const char *sysfs, const struct device *d, struct strlist *out)
+fbcon(const char *sysfs, const struct device *d, struct console_hold *ch)
 {
 	char path[PATH_MAX], name[128], bound[8];
 	struct dirent *e;
@@ -175,40 +178,63 @@ fbcon(const char *sysfs, const struct device *d, struct strlist *out)
 	while ((e = readdir(dir)) != NULL)
 		if (strncmp(e->d_name, "fb", 2) == 0)
 			break;
-	if (e == NULL) {
-		closedir(dir);
-		return;
-	}
-	for (vt = 0; vt < 16; vt++) {
+	if (e)
+		snprintf(ch->fb, sizeof(ch->fb), "%.31s", e->d_name);
+	closedir(dir);
+	for (vt = 0; ch->fb[0] && vt < CONSOLE_VTS; vt++) {
 		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, vt);
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			continue;
 		if (read_small(fd, "name", name, sizeof(name)) > 0 &&
 		    strstr(name, "frame buffer device") &&
 		    read_small(fd, "bind", bound, sizeof(bound)) > 0 && bound[0] == '1')
-			strlist_addf(out, "%s is held by fbcon, the console on %s (vtcon%d); "
-			    "unbind it first: echo 0 > /sys/class/vtconsole/vtcon%d/bind",
-			    d->addr_str, e->d_name, vt, vt);
+			ch->vts[ch->nvts++] = vt;
 		close(fd);
 	}
-	closedir(dir);
+}
+
+bool
+openers_console(const char *sysfs, const char *proc, const struct device *d,
+    struct console_hold *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	if ((d->class >> 16) != 0x03)
+		return false;
+	boot_framebuffer(sysfs, proc, d, ch);
+	fbcon(sysfs, d, ch);
+	return ch->bootfb[0] || ch->nvts;
+}
+
+static void
+console_lines(const struct device *d, const struct console_hold *ch, struct strlist *out)
+{
+	size_t i;
+
+	if (ch->bootfb[0])
+		strlist_addf(out, "%s is held by the boot framebuffer (%s at %llx-%llx in "
+		    "BAR %d); boot with video=efifb:off (or initcall_blacklist=sysfb_init "
+		    "for simpledrm)", d->addr_str, ch->bootfb, ch->lo, ch->hi, ch->bar);
+	for (i = 0; i < ch->nvts; i++)
+		strlist_addf(out, "%s is held by fbcon, the console on %s (vtcon%d); unbind "
+		    "it first: echo 0 > /sys/class/vtconsole/vtcon%d/bind", d->addr_str, ch->fb,
+		    ch->vts[i], ch->vts[i]);
 }
 
 size_t
 openers_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,
-    struct strlist *out)
+    unsigned what, struct strlist *out)
 {
 	struct strlist nodes = { 0 };
+	struct console_hold ch;
 	char path[PATH_MAX], target[PATH_MAX];
 	size_t before = out->n;
 	struct dirent *p, *f;
 	DIR *pd, *fd;
 
-	if ((d->class >> 16) == 0x03) {
-		boot_framebuffer(sysfs, proc, d, out);
-		fbcon(sysfs, d, out);
-	}
-	nodes_of(sysfs, proc, dev, d, &nodes);
+	if ((what & HOLD_CONSOLE) && openers_console(sysfs, proc, d, &ch))
+		console_lines(d, &ch, out);
+	if (what & HOLD_PROCS)
+		nodes_of(sysfs, proc, dev, d, &nodes);
 	if (nodes.n == 0 || (pd = opendir(proc)) == NULL)
 		goto out;
 	while ((p = readdir(pd)) != NULL) {

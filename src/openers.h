@@ -15,10 +15,31 @@
 #include "inventory.h"
 #include "util.h"
 
+#define CONSOLE_VTS 16
+
+/* The host's console on a display device. */
+struct console_hold {
+	char bootfb[64];		/* the firmware framebuffer in a BAR
+					 * ("BOOTFB", "efifb"); "" none */
+	unsigned long long lo, hi;	/* where */
+	int bar;
+	char fb[32];			/* d's framebuffer ("fb0"); "" none */
+	int vts[CONSOLE_VTS];		/* vtconsoles fbcon draws on it with */
+	size_t nvts;
+};
+
+/* Whether the console is on d (a boot framebuffer claim, fbcon), and
+ * where. */
+bool openers_console(const char *sysfs, const char *proc, const struct device *d,
+    struct console_hold *ch);
+
+enum { HOLD_PROCS = 1, HOLD_CONSOLE = 2 };
+
 /* One line per holder of d, "ADDR is held by COMM (pid N) via PATH;
- * ..." (or by the boot framebuffer, by fbcon), added to out.  Unreadable processes are skipped: this
- * only adds refusals.  Returns how many it added. */
+ * ..." (HOLD_PROCS), or by the boot framebuffer, by fbcon
+ * (HOLD_CONSOLE), added to out.  Unreadable processes are skipped:
+ * this only adds refusals.  Returns how many it added. */
 size_t openers_of(const char *sysfs, const char *proc, const char *dev,
-    const struct device *d, struct strlist *out);
+    const struct device *d, unsigned what, struct strlist *out);
 
 #endif

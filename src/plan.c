@@ -498,14 +498,14 @@ unmanaged(struct plan *p, const struct plan_input *in)
 	}
 }
 
-static const char *
-critical_why(const struct plan_input *in, const struct device *d)
+static const struct critical *
+critical_of(const struct plan_input *in, const struct device *d)
 {
 	size_t i;
 
 	for (i = 0; i < in->ncritical; i++)
 		if (pci_addr_eq(&in->critical[i].addr, &d->addr))
-			return in->critical[i].why;
+			return &in->critical[i];
 	return NULL;
 }
 
@@ -554,7 +554,8 @@ guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
 
 	for (i = 0; i < l->n; i++) {
 		const struct device *d = l->v[i].dev;
-		const char *why, *vm;
+		const struct critical *crit;
+		const char *vm;
 		char *desc;
 
 		if (skip && plan_has(skip, d))
@@ -570,11 +571,18 @@ guard(struct plan *p, const struct plan_input *in, const struct planned_list *l,
 			    in->cfg->path, r->line);
 			break;
 		}
-		if ((why = critical_why(in, d)) != NULL &&
-		    !(l->v[i].rule && (l->v[i].rule->m.keys & M_FORCE)))
+		if ((crit = critical_of(in, d)) == NULL ||
+		    (l->v[i].rule && (l->v[i].rule->m.keys & M_FORCE)))
+			;
+		else if (crit->console && p->conf && p->conf->handoff && l == &p->assign &&
+		    p->console == NULL)
+			p->console = d;	/* handoff.h: what the handoff takes */
+		else
 			refuse(p, "%s is host-critical: %s; pthook will not take it from "
-			    "the host (add 'force' to its rule if you really mean it)",
-			    desc, why);
+			    "the host (%s)", desc, crit->why, crit->console ?
+			    "'console = handoff' in the VM's section hands it over, the "
+			    "host's console with it" :
+			    "add 'force' to its rule if you really mean it");
 		if ((vm = held_elsewhere(p, in, d)) != NULL)
 			refuse(p, "%s is held by running VM '%s'; stop that VM first", desc, vm);
 		if (d->totalvfs)

@@ -38,6 +38,8 @@ struct held {
 struct critical {
 	struct pci_addr addr;
 	char *why;
+	bool console;		/* the host's console is on it: a VM with
+				 * console = handoff may take it (handoff.h) */
 };
 
 struct plan_input {
@@ -93,6 +95,8 @@ struct plan {
 	struct strlist stale;		/* the XML differs from the target set */
 	struct strlist warnings;	/* for check: legal but fragile */
 	struct strlist steps;		/* the plan, one line each */
+	const struct device *console;	/* the host's console GPU, handed to
+					 * the VM (console = handoff) */
 };
 
 void plan_build(const struct plan_input *in, struct plan *p);

@@ -200,6 +200,7 @@ void
 record_free(struct record *r)
 {
 	record_truncate(r, 0);
+	strlist_free(&r->console);
 	free(r->v);
 	free(r->vm);
 	free(r->how.uri);
@@ -292,6 +293,30 @@ device_line(char *line, struct record *r)
 	return 0;
 }
 
+/* "unit NAME", "vtcon N" or "fb DRIVER DEVICE": names as the config
+ * and sysfs allow them, nothing a shell or a path could misread. */
+static bool
+handoff_line(const char *line)
+{
+	const char *name = UNIT_NAME_CHARS, *w;
+	size_t n;
+
+	if (strncmp(line, "unit ", 5) == 0)
+		return line[5] && line[5] != '-' && line[5] != '.' &&
+		    line[5 + strspn(line + 5, name)] == '\0';
+	if (strncmp(line, "vtcon ", 6) == 0)
+		return line[6] && line[6 + strspn(line + 6, "0123456789")] == '\0';
+	if (strncmp(line, "fb ", 3) != 0)
+		return false;
+	w = line + 3;
+	n = strspn(w, name);
+	if (n == 0 || w[n] != ' ' || w[0] == '.')
+		return false;
+	w += n + 1;
+	n = strspn(w, name);
+	return n > 0 && w[0] != '.' && w[0] != '-' && w[n] == '\0';
+}
+
 static int
 parse_record(const char *path, char *text, struct record *r)
 {
@@ -305,6 +330,10 @@ parse_record(const char *path, char *text, struct record *r)
 		if (strncmp(line, "domain ", 7) == 0) {
 			free(r->vm);
 			r->vm = unescape(line + 7, strlen(line + 7));
+			continue;
+		}
+		if (handoff_line(line)) {
+			strlist_add(&r->console, xstrdup(line));
 			continue;
 		}
 		if (device_line(line, r) < 0) {
@@ -363,7 +392,7 @@ state_write(const char *dir, const struct record *r)
 	FILE *f = NULL;
 	size_t i;
 
-	if (r->n == 0) {
+	if (r->n == 0 && r->console.n == 0) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			error_set("state: cannot remove %s: %s", path, strerror(errno));
 		else
@@ -400,6 +429,8 @@ state_write(const char *dir, const struct record *r)
 			fputs(" kept", f);
 		fputc('\n', f);
 	}
+	for (i = 0; i < r->console.n; i++)
+		fprintf(f, "%s\n", r->console.v[i]);
 	if (fflush(f) == EOF || fsync(fd) < 0)
 		goto fail;
 	fclose(f);

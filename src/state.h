@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "pciaddr.h"
+#include "util.h"
 
 #define STATE_DEFAULT "/run/pthook"
 
@@ -39,6 +40,10 @@ struct record {
 	struct record_how how;	/* set by the prepare that wrote it */
 	struct taken *v;
 	size_t n, cap;
+	struct strlist console;	/* what a console handoff did, in order, each
+				 * line on record before it is done:
+				 * "unit NAME", "vtcon N", "fb DRIVER DEVICE"
+				 * (handoff.h) */
 };
 
 /* --state-dir, else $PTHOOK_STATE_DIR, else the default. */
@@ -54,7 +59,8 @@ void state_unlock(int fd);
 bool state_has(const char *dir, const char *vm);
 /* 0 with r empty when the domain has no record; -1 with error_set(). */
 int state_read(const char *dir, const char *vm, struct record *r);
-/* Atomically replace the domain's record (none when r->n == 0). */
+/* Atomically replace the domain's record (none when it holds
+ * nothing). */
 int state_write(const char *dir, const struct record *r);
 /* Every record but skip_vm's. */
 int state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t *n);

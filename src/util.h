@@ -57,6 +57,11 @@ bool is_hex_string(const char *s, size_t len);
 char *str_trim(char *s);
 
 /* A growable list of owned strings. */
+/* What a systemd unit name or a sysfs device name may hold: nothing an
+ * option, a glob or a path could be made of ("efi-framebuffer.0",
+ * "display-manager.service", systemd's \x2d escapes). */
+#define UNIT_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.@\\-"
+
 struct strlist {
 	char **v;
 	size_t n, cap;

@@ -1,0 +1,357 @@
+#include "handoff.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* The platform drivers of the firmware framebuffers (efifb, vesafb,
+ * simpledrm), as sysfs names them. */
+static const char *const fb_drivers[] = { "efi-framebuffer", "vesa-framebuffer",
+	"simple-framebuffer" };
+
+static void
+bound_fbs(const char *sysfs, struct strlist *out)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < sizeof(fb_drivers) / sizeof(*fb_drivers); i++) {
+		snprintf(path, sizeof(path), "%s/bus/platform/drivers/%s", sysfs, fb_drivers[i]);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		/* a bound device is a link named like efi-framebuffer.0 */
+		while ((e = readdir(d)) != NULL)
+			if (e->d_type == DT_LNK && strchr(e->d_name, '.') && e->d_name[0] != '.' &&
+			    e->d_name[strspn(e->d_name, UNIT_NAME_CHARS)] == '\0')
+				strlist_addf(out, "%s %s", fb_drivers[i], e->d_name);
+		closedir(d);
+	}
+}
+
+/* A socket listening on port 22 in PROC/net/tcp or tcp6 (socket
+ * activation: no sshd runs until someone connects). */
+static bool
+ssh_listens(const char *proc)
+{
+	static const char *const files[] = { "net/tcp", "net/tcp6" };
+	char path[PATH_MAX], line[512];
+	unsigned port, st;
+	bool found = false;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; !found && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", proc, files[i]);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x",
+			    &port, &st) == 2 && port == 22 && st == 0x0a;
+		fclose(f);
+	}
+	return found;
+}
+
+/* Whether pid's command line names a serial line (agetty ttyS0). */
+static bool
+on_serial(const char *proc, const char *pid)
+{
+	static const char *const lines[] = { "ttyS", "ttyAMA", "ttyUSB", "hvc" };
+	char path[PATH_MAX], buf[512];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/cmdline", proc, pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	for (i = 0; i < (size_t)n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	for (i = 0; i < sizeof(lines) / sizeof(*lines); i++)
+		if (strstr(buf, lines[i]))
+			return true;
+	return false;
+}
+
+/* NULL when the host can be reached without its console. */
+static char *
+no_way_in(const char *proc)
+{
+	char path[PATH_MAX], comm[64];
+	bool sshd = ssh_listens(proc), getty = false;
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if (!sshd && (d = opendir(proc)) != NULL) {
+		while (!sshd && !getty && (e = readdir(d)) != NULL) {
+			if (strspn(e->d_name, "0123456789") != strlen(e->d_name))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", proc, e->d_name);
+			if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+				continue;
+			if (read_small(fd, "comm", comm, sizeof(comm)) > 0) {
+				sshd = strcmp(comm, "sshd") == 0;
+				getty = strstr(comm, "getty") && on_serial(proc, e->d_name);
+			}
+			close(fd);
+		}
+		closedir(d);
+	}
+	if (sshd || getty)
+		return NULL;
+	return xstrdup("pthook sees no other way into the host once its console goes: no "
+	    "sshd (no process, nothing listening on port 22) and no getty on a serial line");
+}
+
+void
+handoff_find(const char *sysfs, const char *proc, const struct plan *p, struct handoff *h)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	h->gpu = p->console;
+	h->units = &p->conf->units;
+	openers_console(sysfs, proc, h->gpu, &h->con);
+	if (h->con.bootfb[0])
+		bound_fbs(sysfs, &h->fbs);
+	h->no_way_in = no_way_in(proc);
+	for (i = 0; i < p->assign.n; i++)
+		if (p->assign.v[i].dev == h->gpu && p->assign.v[i].rule)
+			h->force = p->assign.v[i].rule->m.keys & M_FORCE;
+}
+
+void
+handoff_free(struct handoff *h)
+{
+	strlist_free(&h->fbs);
+	free(h->no_way_in);
+	memset(h, 0, sizeof(*h));
+}
+
+void
+handoff_explain(const struct handoff *h, struct plan *p)
+{
+	const char *vm = p->vm, *a = h->gpu->addr_str;
+	size_t i;
+
+	for (i = 0; i < h->units->n; i++)
+		strlist_addf(&p->steps, "%s: handoff: stop %s if it runs (started again on "
+		    "release)", vm, h->units->v[i]);
+	strlist_addf(&p->steps, "%s: handoff: then nothing may hold %s (a holder refuses the "
+	    "start, and what was stopped starts again)", vm, a);
+	for (i = 0; i < h->con.nvts; i++)
+		strlist_addf(&p->steps, "%s: handoff: unbind fbcon from vtcon%d, the console on "
+		    "%s of %s (bound again on release)", vm, h->con.vts[i], h->con.fb, a);
+	for (i = 0; i < h->fbs.n; i++) {
+		const char *dev = strchr(h->fbs.v[i], ' ') + 1;
+
+		strlist_addf(&p->steps, "%s: handoff: unbind the firmware framebuffer %s from "
+		    "%.*s (%s in BAR %d of %s; bound again on release)", vm, dev,
+		    (int)(dev - 1 - h->fbs.v[i]), h->fbs.v[i], h->con.bootfb, h->con.bar, a);
+	}
+	if (h->con.bootfb[0] && h->fbs.n == 0)
+		strlist_addf(&p->errors, "pthook: %s: %s is held by the boot framebuffer (%s in "
+		    "BAR %d), and no efi-framebuffer, vesa-framebuffer or simple-framebuffer "
+		    "device is bound to let it go; boot with video=efifb:off", vm, a,
+		    h->con.bootfb, h->con.bar);
+	if (h->no_way_in && !h->force)
+		strlist_addf(&p->errors, "pthook: %s: the handoff takes %s, the host's console: "
+		    "%s; start sshd or a serial getty, or add 'force' to its rule", vm, a,
+		    h->no_way_in);
+	else if (h->no_way_in)
+		strlist_addf(&p->warnings, "pthook: %s: warning: the handoff takes %s, the host's "
+		    "console, and %s (force)", vm, a, h->no_way_in);
+}
+
+/* One step ("unit NAME", "vtcon N", "fb DRIVER DEVICE"), done or undone. */
+struct step {
+	const char *sysfs, *line;
+	bool undo;
+	bool probe;	/* unit: only ask whether it runs */
+};
+
+/* systemctl VERB UNIT, from PATH, dying with its caller (the bounded
+ * child, which dies with the hook). */
+static int
+systemctl(const char *verb, const char *unit, bool quiet)
+{
+	char *argv[] = { "systemctl", (char *)verb, "--quiet", (char *)unit, NULL };
+	int status;
+	pid_t pid;
+
+	if (!quiet) {
+		argv[2] = (char *)unit;
+		argv[3] = NULL;
+	}
+	if ((pid = fork()) < 0) {
+		error_set("systemctl %s %s: fork: %s", verb, unit, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			error_set("systemctl %s %s: %s", verb, unit, strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		error_set("systemctl %s %s: cannot run systemctl (is it on PATH?)", verb, unit);
+	else
+		error_set("systemctl %s %s failed (exit %d)", verb, unit,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return -1;
+}
+
+/* In the bounded child: the kernel or systemd may take their time. */
+static int
+step_run(void *arg)
+{
+	const struct step *s = arg;
+	char path[PATH_MAX], drv[64], dev[128];
+	int vt;
+
+	if (strncmp(s->line, "unit ", 5) == 0)
+		return s->probe ? systemctl("is-active", s->line + 5, true) :
+		    systemctl(s->undo ? "start" : "stop", s->line + 5, false);
+	if (sscanf(s->line, "vtcon %d", &vt) == 1) {
+		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d/bind", s->sysfs, vt);
+		return write_small(path, s->undo ? "1" : "0");
+	}
+	if (sscanf(s->line, "fb %63s %127s", drv, dev) == 2) {
+		snprintf(path, sizeof(path), "%s/bus/platform/drivers/%s/%s", s->sysfs, drv,
+		    s->undo ? "bind" : "unbind");
+		return write_small(path, dev);
+	}
+	error_set("state: unknown console step '%s'", s->line);
+	return -1;
+}
+
+static int
+step(const char *sysfs, const char *line, bool undo, bool probe, const struct deadline *end)
+{
+	struct step s = { sysfs, line, undo, probe };
+
+	return bounded_call(end, line, step_run, &s);
+}
+
+void
+handoff_undo(const char *vm, const char *sysfs, struct record *rec, size_t keep,
+    const struct deadline *end)
+{
+	struct deadline own;
+
+	/* with time of its own: the run's may be spent, and the user must
+	 * get the console back */
+	deadline_in(&own, 30 * 1000L);
+	if (end && deadline_left_ms(end) > deadline_left_ms(&own))
+		own = *end;
+	while (rec->console.n > keep) {
+		char *line = rec->console.v[--rec->console.n];
+
+		if (step(sysfs, line, true, false, &own) < 0)
+			log_msg(LOG_ERR, "%s: handoff: cannot undo '%s': %s", vm, line, error_get());
+		else
+			log_msg(LOG_INFO, "%s: handoff: undone: %s", vm, line);
+		free(line);
+	}
+}
+
+/* Put line on record, then do it.  0, or -1 having said why. */
+static int
+record_and_do(const char *vm, const char *sysfs, const char *state, const char *line,
+    struct record *rec, const struct deadline *end)
+{
+	strlist_add(&rec->console, xstrdup(line));
+	if (state_write(state, rec) < 0) {
+		fprintf(stderr, "pthook: %s: %s\n", vm, error_get());
+		return -1;
+	}
+	log_msg(LOG_INFO, "%s: prepare: handoff: %s", vm, line);
+	if (step(sysfs, line, false, false, end) < 0) {
+		fprintf(stderr, "pthook: %s: handoff: %s; what was done is undone\n", vm,
+		    error_get());
+		log_msg(LOG_ERR, "%s: handoff: %s failed: %s", vm, line, error_get());
+		return -1;
+	}
+	return 0;
+}
+
+static int
+record_and_do_all(const char *vm, const char *sysfs, const char *state,
+    const struct strlist *lines, struct record *rec, const struct deadline *end)
+{
+	size_t i;
+
+	for (i = 0; i < lines->n; i++)
+		if (record_and_do(vm, sysfs, state, lines->v[i], rec, end) < 0)
+			return -1;
+	return 0;
+}
+
+int
+handoff_take(const char *vm, const char *sysfs, const char *proc, const char *dev,
+    const char *state, const struct handoff *h, struct record *rec,
+    const struct deadline *end)
+{
+	struct strlist stop = { 0 }, unbind = { 0 }, held = { 0 };
+	size_t keep = rec->console.n, i;
+	int rc = EXIT_HOST;
+
+	/* a unit that does not run is not started on release either */
+	for (i = 0; i < h->units->n; i++) {
+		strlist_addf(&stop, "unit %s", h->units->v[i]);
+		if (step(sysfs, stop.v[stop.n - 1], false, true, end) < 0)
+			free(stop.v[--stop.n]);
+	}
+	for (i = 0; i < h->con.nvts; i++)
+		strlist_addf(&unbind, "vtcon %d", h->con.vts[i]);
+	for (i = 0; i < h->fbs.n; i++)
+		strlist_addf(&unbind, "fb %s", h->fbs.v[i]);
+	if (record_and_do_all(vm, sysfs, state, &stop, rec, end) < 0)
+		goto undo;
+	if (openers_of(sysfs, proc, dev, h->gpu, HOLD_PROCS, &held) > 0) {
+		for (i = 0; i < held.n; i++)
+			fprintf(stderr, "pthook: %s: %s\n", vm, held.v[i]);
+		fprintf(stderr, "pthook: %s: the handoff is undone: what was stopped starts "
+		    "again\n", vm);
+		rc = EXIT_REFUSED;
+		goto undo;
+	}
+	if (record_and_do_all(vm, sysfs, state, &unbind, rec, end) < 0)
+		goto undo;
+	rc = EXIT_START;
+	goto out;
+undo:
+	handoff_undo(vm, sysfs, rec, keep, end);
+	if (state_write(state, rec) < 0)
+		log_msg(LOG_ERR, "%s", error_get());
+out:
+	strlist_free(&stop);
+	strlist_free(&unbind);
+	strlist_free(&held);
+	return rc;
+}

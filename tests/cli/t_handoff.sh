@@ -1,0 +1,179 @@
+#!/bin/bash
+# The single-GPU handoff (issue #17) on a fake tree: the boot GPU with
+# nouveau, fbcon on its fb0, the firmware framebuffer in its BAR 1, a
+# display manager holding card0, and a systemctl stand-in on PATH that
+# plays systemd (units are files; stopping the display manager ends
+# its process).  The order of the steps, the undo when something still
+# holds the GPU, release from the record after a crash between steps,
+# the refusal without the opt-in or without another way into the host.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hooklib.sh"
+
+GPU=0000:01:00.0 VT=
+HANDOFF='[global]
+detach = sysfs
+[vm "win10"]
+pci = 10de:1b81 subsystem=1043:85f4
+console = handoff'
+
+# console_world [CONFIG]: twins, its ASUS GPU the console (see above)
+console_world() {
+	PTHOOK_CONFIG=$(config "${1:-$HANDOFF}")
+	world twins
+	export PTHOOK_PROC=$TMP/proc-$RANDOM PTHOOK_DEV=$TMP/dev-$RANDOM UNITS=$TMP/units-$RANDOM
+	PROC=$PTHOOK_PROC DEV=$PTHOOK_DEV
+	mkdir -p "$PROC" "$DEV/dri" "$UNITS" "$TMP/bin"
+	local d=$SYS/bus/pci/devices/$GPU
+	echo 1 > "$d/boot_vga"
+	mkdir -p "$d/drm/card0" "$d/graphics/fb0"
+	printf 'MAJOR=226\nMINOR=0\nDEVNAME=dri/card0\n' > "$d/drm/card0/uevent"
+	: > "$DEV/dri/card0"
+	VT=$SYS/class/vtconsole/vtcon1
+	mkdir -p "$SYS/class/vtconsole/vtcon0" "$VT"
+	echo "(S) dummy device" > "$SYS/class/vtconsole/vtcon0/name"; echo 0 > "$SYS/class/vtconsole/vtcon0/bind"
+	echo "(M) frame buffer device" > "$VT/name"; echo 1 > "$VT/bind"
+	echo "0xe0000000 0xefffffff 0x0000000000040200" > "$d/resource"
+	echo "0xf0000000 0xf1ffffff 0x0000000000040200" >> "$d/resource"
+	printf '%s\n' "f0000000-f1ffffff : $GPU" "  f0000000-f07e8fff : BOOTFB" > "$PROC/iomem"
+	mkdir -p "$SYS/bus/platform/drivers/efi-framebuffer" "$SYS/devices/platform/efi-framebuffer.0"
+	ln -s ../../../../devices/platform/efi-framebuffer.0 "$SYS/bus/platform/drivers/efi-framebuffer/efi-framebuffer.0"
+	: > "$SYS/bus/platform/drivers/efi-framebuffer/bind"; : > "$SYS/bus/platform/drivers/efi-framebuffer/unbind"
+	# the display manager runs and holds the GPU; sshd runs
+	touch "$UNITS/display-manager.service.active"
+	proc 900 Xorg "$DEV/dri/card0"; echo 900 > "$UNITS/display-manager.service.pid"
+	proc 22 sshd
+	cat > "$TMP/bin/systemctl" <<'SH'
+#!/bin/bash
+# systemctl stand-in: UNITS/NAME.active while a unit runs, NAME.pid its
+# fake process; each call logged with what the console looks like then
+echo "$* vtcon1=$(cat "$VTCON")" >> "$UNITS/log"
+case $1 in
+is-active) [ -e "$UNITS/$3.active" ] ;;
+stop) [ -n "${STOP_HANGS:-}" ] && sleep 30
+	rm -f "$UNITS/$2.active"; [ -e "$UNITS/$2.pid" ] && rm -rf "${PTHOOK_PROC:?}/$(cat "$UNITS/$2.pid")"; true ;;
+start) touch "$UNITS/$2.active" ;;
+*) exit 1 ;;
+esac
+SH
+	chmod +x "$TMP/bin/systemctl"
+	export PATH=$TMP/bin:$PATH VTCON=$VT/bind
+	domain win10 $GPU 0000:01:00.1 > "$TMP/w.xml"
+}
+# proc PID COMM [PATH...]: a fake process with those files open
+proc() {
+	local pid=$1 comm=$2 i=3; shift 2
+	mkdir -p "$PROC/$pid/fd"; echo "$comm" > "$PROC/$pid/comm"
+	for p in "$@"; do ln -sf "$p" "$PROC/$pid/fd/$i"; i=$((i + 1)); done
+}
+fb_writes() { cat "$SYS/bus/platform/drivers/efi-framebuffer/$1"; }
+
+t_boot_gpu_refused_without_the_opt_in() {
+	console_world '[global]
+detach = sysfs
+[vm "win10"]
+pci = 10de:1b81 subsystem=1043:85f4'
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "is host-critical: it is the boot VGA device and the host's nouveau driver drives the console on it; pthook will not take it from the host ('console = handoff' in the VM's section hands it over, the host's console with it)"
+	[ -e "$UNITS/log" ] && fail "systemctl ran: $(cat "$UNITS/log")"
+	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon unbound"
+	stop_world
+}
+
+t_handoff_in_order_and_back_in_reverse() {
+	console_world
+	run check -v win10
+	rc_is 0
+	out_has "win10: handoff: stop display-manager.service if it runs (started again on release)"
+	out_has "win10: handoff: unbind fbcon from vtcon1, the console on fb0 of $GPU"
+	out_has "win10: handoff: unbind the firmware framebuffer efi-framebuffer.0 from efi-framebuffer (BOOTFB in BAR 1 of $GPU"
+	run --simulate "$TMP/w.xml"
+	rc_is 0
+	err_has "win10: handoff: then nothing may hold $GPU"
+	[ -e "$UNITS/log" ] && fail "check or --simulate ran systemctl: $(cat "$UNITS/log")"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	# the unit stopped while the console was still there, then the rest
+	diff <(cat "$UNITS/log") <(printf '%s\n' "is-active --quiet display-manager.service vtcon1=1" \
+		"stop display-manager.service vtcon1=1") || fail "systemctl calls differ"
+	[ "$(cat "$VT/bind")" = 0 ] || fail "fbcon still bound"
+	[ "$(fb_writes unbind)" = efi-framebuffer.0 ] || fail "efifb not unbound: '$(fb_writes unbind)'"
+	diff <(grep -E '^(unit|vtcon|fb) ' "$PTHOOK_STATE_DIR/win10.state") \
+		<(printf '%s\n' "unit display-manager.service" "vtcon 1" "fb efi-framebuffer efi-framebuffer.0") ||
+		fail "record: $(cat "$PTHOOK_STATE_DIR/win10.state")"
+	# release: framebuffer, fbcon, then the unit, whose start sees fbcon back
+	: > "$UNITS/log"
+	STDIN=$TMP/w.xml run win10 release end -
+	rc_is 0
+	[ "$(fb_writes bind)" = efi-framebuffer.0 ] || fail "efifb not bound again"
+	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon not bound again"
+	[ "$(cat "$UNITS/log")" = "start display-manager.service vtcon1=1" ] || fail "release: $(cat "$UNITS/log")"
+	[ -e "$PTHOOK_STATE_DIR/win10.state" ] && fail "record left"
+	stop_world
+}
+
+t_holder_left_after_the_units_stop_undoes_the_handoff() {
+	console_world
+	proc 4242 steam "$DEV/dri/card0"	# not the display manager's
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "pthook: win10: $GPU is held by steam (pid 4242) via $DEV/dri/card0"
+	err_has "the handoff is undone: what was stopped starts again"
+	grep -q '^start display-manager.service' "$UNITS/log" || fail "the unit did not start again: $(cat "$UNITS/log")"
+	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon left unbound"
+	[ -s "$SYS/bus/platform/drivers/efi-framebuffer/unbind" ] && fail "efifb touched"
+	[ -e "$PTHOOK_STATE_DIR/win10.state" ] && fail "record left: $(cat "$PTHOOK_STATE_DIR/win10.state")"
+	stop_world
+}
+
+t_release_after_a_crash_between_steps() {
+	console_world
+	STOP_HANGS=1 STDIN=$TMP/w.xml run win10 prepare begin - &
+	local hook=$!
+	for _ in $(seq 100); do grep -q '^stop' "$UNITS/log" 2>/dev/null && break; sleep 0.05; done
+	pkill -9 -f "$PTHOOK win10 prepare" ; wait $hook 2>/dev/null
+	grep -qx "unit display-manager.service" "$PTHOOK_STATE_DIR/win10.state" ||
+		fail "the step was not on record before it was done"
+	grep -q '^vtcon' "$PTHOOK_STATE_DIR/win10.state" && fail "a later step on record"
+	sleep 0.3
+	pgrep -f "$TMP/bin/systemctl stop" > /dev/null && fail "systemctl outlived the hook"
+	run release win10
+	rc_is 0
+	grep -q '^start display-manager.service' "$UNITS/log" || fail "not started again: $(cat "$UNITS/log")"
+	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon touched"
+	[ -e "$PTHOOK_STATE_DIR/win10.state" ] && fail "record left"
+	stop_world
+}
+
+t_no_other_way_in_refused_unless_force() {
+	console_world
+	rm -rf "${PROC:?}/22"	# no sshd
+	proc 30 agetty	# a getty, on tty1 only
+	printf 'agetty\0tty1\0' > "$PROC/30/cmdline"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "pthook: win10: the handoff takes $GPU, the host's console: pthook sees no other way into the host once its console goes: no sshd (no process, nothing listening on port 22) and no getty on a serial line; start sshd or a serial getty, or add 'force' to its rule"
+	[ -e "$UNITS/log" ] && fail "systemctl ran"
+	# a socket on port 22 (socket activation) is a way in
+	printf '%s\n' "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode" \
+		"   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1234 1" > "$PROC/net-tcp"
+	mkdir -p "$PROC/net"; mv "$PROC/net-tcp" "$PROC/net/tcp"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	STDIN=$TMP/w.xml run win10 release end -
+	# a serial getty is too; and force goes without either
+	rm -rf "${PROC:?}/net"; printf 'agetty\0-L\0ttyS0\0115200\0' > "$PROC/30/cmdline"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	STDIN=$TMP/w.xml run win10 release end -
+	rm -rf "${PROC:?}/30"
+	PTHOOK_CONFIG=$(config "${HANDOFF/subsystem=1043:85f4/subsystem=1043:85f4 force}")
+	run check win10
+	err_has "warning: the handoff takes $GPU, the host's console, and pthook sees no other way"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	STDIN=$TMP/w.xml run win10 release end -
+	stop_world
+}
+
+run_tests
