@@ -55,13 +55,18 @@ full_config(void **state)
 	    "group = detach\n"
 	    "managed = no\n"
 	    "[vm \"linux box\"]\n"
-	    "pci = slot=4 all\n", path), 0);
+	    "pci = slot=4 all\n"
+	    "[vm \"desk\"]\n"
+	    "console = handoff\n"
+	    "[vm \"desk2\"]\n"
+	    "console = handoff\n"
+	    "units = gdm.service, user@1000.service sddm\n", path), 0);
 	assert_string_equal(cfg.uri, "qemu+ssh://host/system");
 	assert_false(cfg.reattach);
 	assert_int_equal(cfg.detach, DETACH_SYSFS);
 	assert_int_equal(cfg.timeout, 9);
 	assert_int_equal(cfg.nprotect, 2);
-	assert_int_equal(cfg.nvms, 2);
+	assert_int_equal(cfg.nvms, 4);
 	vm = config_vm(&cfg, "win10");
 	assert_non_null(vm);
 	/* indented lines are rules of their own, not inih continuations */
@@ -75,6 +80,17 @@ full_config(void **state)
 	assert_true(vm->managed);
 	assert_int_equal(vm->group, GROUP_ASSIGN);
 	assert_true(cfg.uses & M_SLOT);
+	assert_false(vm->handoff);
+	assert_int_equal(vm->units.n, 0);
+	/* the handoff stops the display manager unless told otherwise */
+	vm = config_vm(&cfg, "desk");
+	assert_true(vm->handoff);
+	assert_int_equal(vm->units.n, 1);
+	assert_string_equal(vm->units.v[0], "display-manager.service");
+	vm = config_vm(&cfg, "desk2");
+	assert_int_equal(vm->units.n, 3);
+	assert_string_equal(vm->units.v[1], "user@1000.service");
+	assert_string_equal(vm->units.v[2], "sddm");
 	assert_null(config_vm(&cfg, "win"));
 	config_free(&cfg);
 }
@@ -107,6 +123,10 @@ errors_name_file_and_line(void **state)
 	expect("[vm \"a\"]\npci = 10de:1b81 index=-2\n", 2, "number >= 0");
 	expect("[vm \"a\"]\ngroup = share\n", 2, "assign, detach or strict");
 	expect("[vm \"a\"]\nmanaged = maybe\n", 2, "yes or no");
+	expect("[vm \"a\"]\nconsole = give\n", 2, "console = give: expected keep or handoff");
+	expect("[vm \"a\"]\nunits = gdm.service --force\n", 2, "'--force' is not a systemd unit name");
+	expect("[vm \"a\"]\nunits = ../x\n", 2, "'../x' is not a systemd unit name");
+	expect("[vm \"a\"]\nunits = ,\n", 2, "expected unit names");
 	expect("[global]\ndetach = always\n", 2, "auto, libvirt or sysfs");
 	expect("[global]\ntimeout = 0\n", 2, "1 to 600");
 	expect("[global]\ntimeout = 5s\n", 2, "1 to 600");

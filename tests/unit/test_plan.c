@@ -358,6 +358,34 @@ host_critical_needs_force(void **state)
 	has_error(w, "0000:00:1f.4", "host-critical");
 }
 
+/* The boot GPU goes only with console = handoff, and the plan says
+ * which device the handoff is for; the refusal names the key. */
+static void
+console_gpu_needs_the_handoff(void **state)
+{
+	struct world *w = *state;
+
+	pci_addr_parse("0000:01:00.0", &w->crit[0].addr, NULL);
+	w->crit[0].why = "it is the boot VGA device";
+	w->crit[0].console = true;
+	w->ncrit = 1;
+	plan(w, "[vm \"vm\"]\npci = 10de:1b81 index=0\n");
+	has_error(w, "0000:01:00.0", "'console = handoff' in the VM's section hands it over");
+	assert_null(w->plan.console);
+	plan_free(&w->plan);
+	config_free(&w->cfg);
+	plan(w, "[vm \"vm\"]\npci = 10de:1b81 index=0\nconsole = handoff\n");
+	no_errors(w);
+	assert_non_null(w->plan.console);
+	assert_string_equal(w->plan.console->addr_str, "0000:01:00.0");
+	plan_free(&w->plan);
+	config_free(&w->cfg);
+	/* not a console: the handoff lifts nothing else */
+	w->crit[0].console = false;
+	plan(w, "[vm \"vm\"]\npci = 10de:1b81 index=0\nconsole = handoff\n");
+	has_error(w, "0000:01:00.0", "add 'force' to its rule");
+}
+
 static void
 duplicate_hostdev_is_stale(void **state)
 {
@@ -402,6 +430,7 @@ main(void)
 		T(xml_in_sync),
 		T(stale_definition),
 		T(host_critical_needs_force),
+		T(console_gpu_needs_the_handoff),
 		T(duplicate_hostdev_is_stale),
 		T(pci_domain_10000),
 	};
