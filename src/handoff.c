@@ -226,6 +226,28 @@ systemctl(const char *verb, const char *unit, bool quiet)
 	return -1;
 }
 
+/* fbcon's vtconsole now: vt when it still is, else the one that is.
+ * The numbers are the order console drivers registered in, and fbcon
+ * goes away with the last framebuffer (the GPU's driver unbound) and
+ * comes back with the next. */
+static int
+fbcon_vt(const char *sysfs, int vt)
+{
+	char path[PATH_MAX], name[128];
+	int i, fd, found = -1;
+
+	for (i = -1; found < 0 && i < CONSOLE_VTS; i++) {
+		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, i < 0 ? vt : i);
+		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		if (read_small(fd, "name", name, sizeof(name)) > 0 &&
+		    strstr(name, "frame buffer device"))
+			found = i < 0 ? vt : i;
+		close(fd);
+	}
+	return found < 0 ? vt : found;
+}
+
 /* In the bounded child: the kernel or systemd may take their time. */
 static int
 step_run(void *arg)
@@ -238,7 +260,8 @@ step_run(void *arg)
 		return s->probe ? systemctl("is-active", s->line + 5, true) :
 		    systemctl(s->undo ? "start" : "stop", s->line + 5, false);
 	if (sscanf(s->line, "vtcon %d", &vt) == 1) {
-		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d/bind", s->sysfs, vt);
+		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d/bind", s->sysfs,
+		    s->undo ? fbcon_vt(s->sysfs, vt) : vt);
 		return write_small(path, s->undo ? "1" : "0");
 	}
 	if (sscanf(s->line, "fb %63s %127s", drv, dev) == 2) {

@@ -14,6 +14,8 @@
 #   rp5 (slot 5)  NVMe with SR-IOV (2 VFs at most, none at boot)
 #   00:05-07      virtio-9p shares (host /usr, /etc, the repository)
 #   00:08         qemu-xhci: USB hot-plug lands here
+#   00:09         QEMU's standard VGA (1234:1111): the boot VGA device,
+#                 bochs DRM with fbcon on it, the single-GPU handoff's GPU
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 W=$ROOT/build/vm
@@ -42,6 +44,7 @@ DEV=(
 	-fsdev local,id=fsrepo,path=$ROOT,security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=fsrepo,mount_tag=repo,bus=pcie.0,addr=07.0
 	-device qemu-xhci,id=xhci,bus=pcie.0,addr=08.0
+	-device VGA,bus=pcie.0,addr=09.0
 	-device nvme-subsys,id=nvmes,nqn=pthook-sriov
 	-device nvme,serial=pthook-pf,subsys=nvmes,bus=rp5,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2
 )

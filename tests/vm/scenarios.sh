@@ -58,6 +58,11 @@ install -m 0644 /repo/build/pthook-core.so /etc/libvirt/hooks/pthook-core.so
 chmod 755 /etc/pthook
 conf '[vm "none"]
 pci = 10de:1b81'
+# systemd does not run here: the handoff's systemctl is a stand-in
+# (tests/vm/systemctl), first on the daemon's PATH and so on its hooks'
+mkdir -p /run/vmbin /run/units
+install -m 0755 /repo/tests/vm/systemctl /run/vmbin/systemctl
+export PATH=/run/vmbin:$PATH
 /usr/sbin/libvirtd -d || { echo "not ok - libvirtd"; exit 1; }
 export LIBVIRT_DEFAULT_URI=qemu:///system
 for _ in $(seq 100); do virsh version >/dev/null 2>&1 && break; sleep 0.3; done
@@ -294,6 +299,56 @@ pci = 1b36:0010 slot=0-5 index=0'
 	virsh -q undefine hold >/dev/null
 }
 
+vtcons() { for v in /sys/class/vtconsole/vtcon*; do echo "$(basename $v) $(cat $v/bind) $(cat $v/name);"; done; }
+fbcon_bound() { vtcons | grep -q ' 1 (M) frame buffer device'; }
+s_single_gpu_handoff() {
+	# the guest's console GPU (QEMU's VGA with bochs and fbcon), a
+	# stand-in display manager holding its card0
+	local gpu gdrv vt= v
+	gpu=$(grep -l 0x1111 /sys/bus/pci/devices/*/device | xargs -n1 dirname | xargs -n1 basename | head -1)
+	[ -n "$gpu" ] || { fail "no VGA device"; return; }
+	gdrv=$(drv $gpu)
+	[ "$gdrv" != none ] || { fail "$gpu has no driver: $(dmesg | grep -i bochs | tail -3)"; return; }
+	[ "$(cat /sys/bus/pci/devices/$gpu/boot_vga)" = 1 ] || fail "$gpu is not the boot VGA device"
+	for v in /sys/class/vtconsole/vtcon*; do
+		grep -q 'frame buffer' $v/name && [ "$(cat $v/bind)" = 1 ] && vt=$v
+	done
+	[ -n "$vt" ] || { fail "fbcon is not on $gpu: $(grep . /sys/class/vtconsole/*/name)"; return; }
+	systemctl start display-manager.service
+	systemctl is-active --quiet display-manager.service || { fail "no display manager"; return; }
+	conf '[vm "desk"]
+pci = 1234:1111'
+	define desk $gpu
+	start desk && fail "the console GPU went without console = handoff"
+	grep -q "'console = handoff' in the VM's section hands it over" /tmp/start.out ||
+		fail "refusal: $(cat /tmp/start.out)"
+	conf '[vm "desk"]
+pci = 1234:1111
+console = handoff'
+	start desk && fail "handed over with no other way into the host"
+	grep -q "no sshd (no process, nothing listening on port 22) and no getty on a serial line" /tmp/start.out ||
+		fail "reachability: $(cat /tmp/start.out)"
+	systemctl is-active --quiet display-manager.service || fail "the refusal stopped the display manager"
+	# an sshd (by name) is a way in
+	cp /bin/sleep /run/vmbin/sshd; /run/vmbin/sshd 900 & local sshd=$!
+	$P check -v desk > /tmp/check.out 2>&1
+	grep -q "handoff: unbind fbcon from $(basename $vt)" /tmp/check.out || fail "check: $(cat /tmp/check.out)"
+	start desk || { fail "handoff start: $(cat /tmp/start.out)"; kill $sshd; return; }
+	expect_drv $gpu vfio-pci "in the guest"
+	systemctl is-active --quiet display-manager.service && fail "the display manager still runs"
+	# fbcon unbound, and gone with the GPU's framebuffer
+	fbcon_bound && fail "fbcon still bound while the guest has the GPU: $(vtcons)"
+	stop desk
+	wait_drv $gpu $gdrv "after destroy"
+	fbcon_bound || fail "fbcon not back on the console: $(vtcons)"
+	[ -e /sys/bus/pci/devices/$gpu/graphics ] || fail "no framebuffer on $gpu again"
+	systemctl is-active --quiet display-manager.service || fail "the display manager did not start again"
+	[ -e /run/pthook/desk.state ] && fail "state left: $(cat /run/pthook/desk.state)"
+	kill $sshd; wait $sshd 2>/dev/null
+	systemctl stop display-manager.service
+	virsh -q undefine desk >/dev/null
+}
+
 s_reset_method_set_and_restored() {
 	# a rule's reset= holds while the guest runs, the kernel's own after
 	local rm=/sys/bus/pci/devices/$NIC1/reset_method before
@@ -426,7 +481,8 @@ pci = 1b36:0010 slot=0-4'
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
     usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
-    sriov_vf_named_by_its_pf holder_refused_then_started reset_method_set_and_restored}; do
+    sriov_vf_named_by_its_pf holder_refused_then_started reset_method_set_and_restored \
+    single_gpu_handoff}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
