@@ -29,6 +29,7 @@ add(struct criticals *c, const struct inventory *inv, const struct pci_addr *a, 
 	e = PUSH(c->v, c->n, c->cap);
 	e->addr = *a;
 	e->why = why;
+	e->console = false;
 }
 
 /* The PCI function a sysfs device path hangs off: its last component
