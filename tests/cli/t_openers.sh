@@ -139,7 +139,8 @@ pci = 10de:1b81 subsystem=1043:85f4')
 	mkfifo "$SYS/bus/pci/drivers/nouveau/unbind"	# a write nobody takes
 	( STDIN=$TMP/w.xml run win10 prepare begin -; echo "$RC" > "$TMP/rc" ) &
 	local bg=$! t0=$SECONDS
-	sleep 1
+	# the check is done once the device is on record (before its unbind)
+	for _ in $(seq 200); do [ -e "$PTHOOK_STATE_DIR/win10.state" ] && break; sleep 0.05; done
 	proc_holds 3131 steam "$DEV/dri/renderD128"
 	wait $bg
 	[ "$(cat "$TMP/rc")" = 3 ] || fail "exit $(cat "$TMP/rc"), wanted 3"
