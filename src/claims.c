@@ -27,7 +27,7 @@ claim(const struct ctx *c, struct claims *cl, const struct planned_list *l,
 }
 
 void
-claims_build(const struct ctx *c, struct claims *cl)
+claims_build(struct ctx *c, struct claims *cl)
 {
 	size_t i;
 

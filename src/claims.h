@@ -16,7 +16,7 @@ struct claims {
 	size_t nplans;
 };
 
-void claims_build(const struct ctx *c, struct claims *cl);
+void claims_build(struct ctx *c, struct claims *cl);
 void claims_free(struct claims *cl, size_t ndev);
 
 #endif

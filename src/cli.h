@@ -41,6 +41,7 @@ struct ctx {
 	struct criticals crit;
 	struct usb_inventory usb;	/* with SCAN_USB */
 	const char *sysfs;		/* the root ctx_scan read */
+	unsigned scan;			/* with which SCAN_* flags */
 };
 
 /* Loads the config (required when need_config or named explicitly) and
@@ -63,7 +64,7 @@ int ctx_scan_vm(struct ctx *c, const char *sysfs, unsigned flags, const char *vm
 int ctx_check_vms(const struct ctx *c, char **names, int n);
 /* The plan for vm; x: its domain XML (NULL: none), h: what other
  * domains hold (NULL: nothing). */
-void ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
+void ctx_plan(struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p);
 /* Refusals for the processes that hold what p would take from a host
  * driver (openers.h): a start would hang on the unbind.  For a VM with

@@ -165,7 +165,7 @@ cmd_list(struct opts *o)
 	int rc, cur = -2, maxgroup = -1;
 	size_t i;
 
-	if ((rc = ctx_open(&c, o, false, SCAN_NAMES | (o->verbose ? SCAN_SERIAL : 0))))
+	if ((rc = ctx_open(&c, o, false, SCAN_NAMES | SCAN_REVISION | (o->verbose ? SCAN_SERIAL : 0))))
 		return rc;
 	if ((rc = ctx_check_vms(&c, o->args, o->nargs))) {
 		ctx_close(&c);

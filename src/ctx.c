@@ -52,6 +52,7 @@ ctx_scan(struct ctx *c, const char *sysfs, unsigned flags, const struct scan_foc
 		flags |= SCAN_SERIAL;
 	if (c->cfg.uses & M_NAME)
 		flags |= SCAN_NAMES;
+	c->scan = flags;
 	if (inv_scan(sysfs, flags, f, &c->inv) < 0 ||
 	    ((flags & SCAN_USB) && has_usb_rules(&c->cfg) && usb_scan(sysfs, &c->usb) < 0))
 		return -1;
@@ -107,8 +108,8 @@ ctx_check_vms(const struct ctx *c, char **names, int n)
 	return 0;
 }
 
-void
-ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
+static void
+plan_once(const struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p)
 {
 	struct plan_input in = { .cfg = &c->cfg, .inv = &c->inv, .vm = vm,
@@ -124,6 +125,47 @@ ctx_plan(const struct ctx *c, const char *vm, const struct domxml *x,
 		in.nheld = h->n;
 	}
 	plan_build(&in, p);
+}
+
+static void
+partial_in(const struct planned_list *l, struct pci_addr **a, size_t *n, size_t *cap)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].dev->partial)
+			*PUSH(*a, *n, *cap) = l->v[i].dev->addr;
+}
+
+/* A focused scan leaves the candidates of id-only rules partial
+ * (sysfs.h): what the plan selected is read in full, with its group,
+ * and the plan made again on what that says (its driver, its mates,
+ * whether the host needs it). */
+void
+ctx_plan(struct ctx *c, const char *vm, const struct domxml *x, const struct holders *h,
+    struct plan *p)
+{
+	struct pci_addr *a = NULL;
+	size_t n = 0, cap = 0;
+
+	plan_once(c, vm, x, h, p);
+	partial_in(&p->assign, &a, &n, &cap);
+	partial_in(&p->detach, &a, &n, &cap);
+	partial_in(&p->mates, &a, &n, &cap);
+	if (n == 0)
+		return;
+	plan_free(p);
+	if (inv_complete(c->sysfs, c->scan, a, n, &c->inv) < 0) {
+		memset(p, 0, sizeof(*p));
+		p->vm = vm;
+		p->configured = true;
+		strlist_addf(&p->errors, "pthook: %s: %s", vm, error_get());
+	} else {
+		criticals_free(&c->crit);
+		criticals_load(c->sysfs, &c->inv, &c->crit);
+		plan_once(c, vm, x, h, p);
+	}
+	free(a);
 }
 
 /* With console = handoff: the GPU of p the host's console is on, the

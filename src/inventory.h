@@ -26,6 +26,8 @@ struct device {
 	char *serial;		/* PCIe DSN as lspci prints it, or NULL */
 	bool bridge;
 	bool partial;		/* only addr, vendor, device read (sysfs.h) */
+	bool uevent;		/* vendor, device, class and subsystem came
+				 * from the kernel's uevent (sysfs.h) */
 	/* SR-IOV: a PF has totalvfs > 0 and numvfs VFs now (0 to
 	 * totalvfs); a VF knows its PF (physfn) and which of the PF's
 	 * virtfnN it is (-1 while the PF was not read). */

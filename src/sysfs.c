@@ -27,6 +27,8 @@ struct virtfn {
 
 struct scan {
 	const char *sysfs;
+	unsigned flags;
+	int devices;		/* bus/pci/devices: every read is relative */
 	const struct scan_focus *focus;
 	struct slot *slots;
 	size_t nslots, slotcap;
@@ -104,17 +106,25 @@ slot_of(const struct scan *s, const struct device *d)
 	return NULL;
 }
 
+/* ADDR/name, relative to bus/pci/devices: no directory is opened. */
+static const char *
+at(const struct device *d, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", d->addr_str, name);
+	return buf;
+}
+
 /* A sysfs attribute holding a number: "0x%x" (base 16: ids, class) or
  * decimal (base 10: VF counts).  Required ones must be present. */
 static int
-read_num(const struct scan *s, int dfd, const struct device *d, const char *attr,
+read_num(const struct scan *s, const struct device *d, const char *attr,
     int base, unsigned max, unsigned *out, bool required)
 {
 	size_t skip = base == 16 ? 2 : 0;
-	char buf[64], *end;
+	char buf[64], path[PCI_ADDR_STRLEN + 32], *end;
 	unsigned long v;
 
-	if (read_small(dfd, attr, buf, sizeof(buf)) < 0) {
+	if (read_small(s->devices, at(d, attr, path, sizeof(path)), buf, sizeof(buf)) < 0) {
 		if (!required && errno == ENOENT)
 			return 1;
 		error_set("sysfs: %s: cannot read %s (%s/bus/pci/devices/%s/%s): %s; "
@@ -137,13 +147,13 @@ read_num(const struct scan *s, int dfd, const struct device *d, const char *attr
 
 /* Last component of a symlink, or NULL when it does not exist. */
 static int
-read_link_base(int dfd, const char *name, char **out)
+read_link_base(const struct scan *s, const struct device *d, const char *name, char **out)
 {
-	char buf[PATH_MAX], *b;
+	char buf[PATH_MAX], path[PCI_ADDR_STRLEN + 32], *b;
 	ssize_t n;
 
 	*out = NULL;
-	n = readlinkat(dfd, name, buf, sizeof(buf) - 1);
+	n = readlinkat(s->devices, at(d, name, path, sizeof(path)), buf, sizeof(buf) - 1);
 	if (n < 0)
 		return errno == ENOENT ? 0 : -1;
 	buf[n] = '\0';
@@ -152,38 +162,26 @@ read_link_base(int dfd, const char *name, char **out)
 	return 0;
 }
 
-static int
-open_device(const struct scan *s, int devices, const char *name)
-{
-	int dfd = openat(devices, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd < 0)
-		error_set("sysfs: %s: cannot open %s/bus/pci/devices/%s: %s; "
-		    "the device went away during the scan, try again",
-		    name, s->sysfs, name, strerror(errno));
-	return dfd;
-}
-
 /* A VF's PF (physfn), a PF's VF counts and its virtfnN links.  Only
  * PFs have sriov_totalvfs: access() costs no open for the rest. */
 static int
-scan_sriov(struct scan *s, int dfd, struct device *d)
+scan_sriov(struct scan *s, struct device *d)
 {
+	char *pf, name[32], path[PCI_ADDR_STRLEN + 32];
 	unsigned total, num;
-	char *pf, name[32];
 	int n;
 
-	if (read_link_base(dfd, "physfn", &pf) < 0)
+	if (read_link_base(s, d, "physfn", &pf) < 0)
 		goto badlink;
 	if (pf) {
 		d->is_vf = pci_addr_parse(pf, &d->pf, NULL) == 0;
 		free(pf);
 	}
-	if (faccessat(dfd, "sriov_totalvfs", F_OK, 0) < 0)
+	if (faccessat(s->devices, at(d, "sriov_totalvfs", path, sizeof(path)), F_OK, 0) < 0)
 		return 0;
 	/* SR-IOV allows 65535 VFs at most */
-	if (read_num(s, dfd, d, "sriov_totalvfs", 10, 65535, &total, true) < 0 ||
-	    read_num(s, dfd, d, "sriov_numvfs", 10, 65535, &num, true) < 0)
+	if (read_num(s, d, "sriov_totalvfs", 10, 65535, &total, true) < 0 ||
+	    read_num(s, d, "sriov_numvfs", 10, 65535, &num, true) < 0)
 		return -1;
 	d->totalvfs = (int)total;
 	d->numvfs = (int)num;
@@ -192,7 +190,7 @@ scan_sriov(struct scan *s, int dfd, struct device *d)
 		char *base;
 
 		snprintf(name, sizeof(name), "virtfn%d", n);
-		if (read_link_base(dfd, name, &base) < 0)
+		if (read_link_base(s, d, name, &base) < 0)
 			goto badlink;
 		if (base && pci_addr_parse(base, &v.vf, NULL) == 0)
 			*PUSH(s->vfs, s->nvfs, s->vfcap) = v;
@@ -205,60 +203,96 @@ badlink:
 	return -1;
 }
 
-/* Everything but address, vendor and device. */
+/* Class and subsystem from their own files, where the uevent did not
+ * say (an old kernel, a tree without uevent). */
 static int
-scan_rest(struct scan *s, int dfd, struct device *d)
+scan_ids(struct scan *s, struct device *d)
 {
-	unsigned sv, sd, rev;
-	char *group = NULL, *end;
-	int r = -1;
+	unsigned sv, sd;
 
-	d->partial = false;
-	if (read_num(s, dfd, d, "class", 16, 0xffffff, &d->class, true))
-		goto out;
-	switch (read_num(s, dfd, d, "subsystem_vendor", 16, 0xffff, &sv, false)) {
+	if (read_num(s, d, "class", 16, 0xffffff, &d->class, true))
+		return -1;
+	switch (read_num(s, d, "subsystem_vendor", 16, 0xffff, &sv, false)) {
 	case -1:
-		goto out;
+		return -1;
 	case 0:
-		if (read_num(s, dfd, d, "subsystem_device", 16, 0xffff, &sd, true))
-			goto out;
+		if (read_num(s, d, "subsystem_device", 16, 0xffff, &sd, true))
+			return -1;
 		d->subvendor = sv;
 		d->subdevice = sd;
 		d->has_subsys = true;
 	}
-	switch (read_num(s, dfd, d, "revision", 16, 0xff, &rev, false)) {
-	case -1:
-		goto out;
-	case 0:
-		d->revision = (int)rev;
+	return 0;
+}
+
+/* The iommu_group link, read for every function: whole groups are
+ * read in full without listing kernel/iommu_groups. */
+static int
+read_group(const struct scan *s, struct device *d)
+{
+	char *group, *end;
+	long g;
+
+	if (read_link_base(s, d, "iommu_group", &group) < 0) {
+		error_set("sysfs: %s: cannot read %s/bus/pci/devices/%s/iommu_group: %s",
+		    d->addr_str, s->sysfs, d->addr_str, strerror(errno));
+		return -1;
 	}
-	if (read_link_base(dfd, "driver", &d->driver) < 0 ||
-	    read_link_base(dfd, "iommu_group", &group) < 0) {
-		error_set("sysfs: %s: cannot read links in %s/bus/pci/devices/%s: %s",
+	if (group == NULL)
+		return 0;
+	g = strtol(group, &end, 10);
+	if (*group == '\0' || *end != '\0' || g < 0 || g > INT_MAX) {
+		error_set("sysfs: %s: iommu_group points to \"%s\", not a group number "
+		    "(%s/bus/pci/devices/%s/iommu_group)", d->addr_str, group, s->sysfs,
+		    d->addr_str);
+		free(group);
+		return -1;
+	}
+	d->group = (int)g;
+	free(group);
+	return 0;
+}
+
+/* Everything but address, ids and group: no file at all when the
+ * uevent had the ids, but the links. */
+static int
+scan_rest(struct scan *s, struct device *d)
+{
+	unsigned rev;
+	int r = -1;
+
+	d->partial = false;
+	if (!d->uevent && scan_ids(s, d) < 0)
+		goto out;
+	if (s->flags & SCAN_REVISION) {
+		switch (read_num(s, d, "revision", 16, 0xff, &rev, false)) {
+		case -1:
+			goto out;
+		case 0:
+			d->revision = (int)rev;
+		}
+	}
+	if (read_link_base(s, d, "driver", &d->driver) < 0) {
+		error_set("sysfs: %s: cannot read %s/bus/pci/devices/%s/driver: %s",
 		    d->addr_str, s->sysfs, d->addr_str, strerror(errno));
 		goto out;
-	}
-	if (group) {
-		long g = strtol(group, &end, 10);
-
-		if (*group == '\0' || *end != '\0' || g < 0 || g > INT_MAX) {
-			error_set("sysfs: %s: iommu_group points to \"%s\", not a group "
-			    "number (%s/bus/pci/devices/%s/iommu_group)",
-			    d->addr_str, group, s->sysfs, d->addr_str);
-			goto out;
-		}
-		d->group = (int)g;
 	}
 	if (slot_of(s, d))
 		d->slot = xstrdup(slot_of(s, d));
 	d->bridge = dev_is_bridge(d);
-	r = scan_sriov(s, dfd, d);
+	r = scan_sriov(s, d);
 out:
-	free(group);
 	return r;
 }
 
-/* Could a decision about the focus involve this device? */
+/* What a rule may test that the uevent answers (ids, class, subsystem,
+ * address): a rule of those ranks its candidates on the partial read,
+ * and only what the plan selects is read in full (inv_complete). */
+#define UEVENT_KEYS (M_VENDOR | M_DEVICE | M_SUBSYS | M_CLASS | M_ADDRESS | M_INDEX | \
+	M_ALL | M_FORCE | M_IFACE | M_RESET)
+
+/* Could a decision about the focus involve this device beyond what
+ * the partial read says? */
 static bool
 wanted(const struct scan_focus *f, const struct device *d)
 {
@@ -269,86 +303,132 @@ wanted(const struct scan_focus *f, const struct device *d)
 	for (i = 0; i < f->naddrs; i++)
 		if (pci_addr_eq(&f->addrs[i], &d->addr))
 			return true;
-	for (i = 0; f->vm && i < f->vm->npci; i++)
-		if (match_ids(&f->vm->pci[i].m, d))
+	for (i = 0; f->vm && i < f->vm->npci; i++) {
+		const struct match *m = &f->vm->pci[i].m;
+
+		if (match_ids(m, d) && (!d->uevent || (m->keys & ~UEVENT_KEYS)))
 			return true;
+	}
 	return false;
 }
 
-static int
-scan_device(struct scan *s, int devices, const char *name, struct device *d)
+/* "VVVV:DDDD" exactly (the kernel's %04X:%04X). */
+static bool
+id_pair(const char *v, unsigned *a, unsigned *b)
 {
-	int dfd, r = -1;
+	return strlen(v) == 9 && v[4] == ':' && strspn(v, "0123456789ABCDEFabcdef") == 4 &&
+	    strspn(v + 5, "0123456789ABCDEFabcdef") == 4 && sscanf(v, "%4x:%4x", a, b) == 2;
+}
+
+/* The ids as the kernel tells udev, one read for what a function's
+ * first test needs (PCI_ID=10DE:1B81, PCI_CLASS=30000,
+ * PCI_SUBSYS_ID=1043:85F4).  0; 1 when there is no uevent or it has no
+ * PCI_ID (an old kernel, a tree without one: the single files then);
+ * -1 with error_set(). */
+static int
+read_uevent(struct scan *s, struct device *d)
+{
+	char path[PCI_ADDR_STRLEN + 32], buf[1024], *line, *save = NULL, *v = NULL;
+	unsigned sv, sd;
+	bool id = false;
+
+	if (read_small(s->devices, at(d, "uevent", path, sizeof(path)), buf, sizeof(buf)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		error_set("sysfs: %s: cannot read %s/bus/pci/devices/%s/uevent: %s; the "
+		    "device went away during the scan, try again", d->addr_str, s->sysfs,
+		    d->addr_str, strerror(errno));
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "PCI_ID=", 7) == 0) {
+			if (!id_pair(v = line + 7, &d->vendor, &d->device))
+				goto bad;
+			id = true;
+		} else if (strncmp(line, "PCI_CLASS=", 10) == 0) {
+			v = line + 10;
+			if (*v == '\0' || strlen(v) > 6 || v[strspn(v, "0123456789ABCDEFabcdef")] ||
+			    sscanf(v, "%x", &d->class) != 1)
+				goto bad;
+		} else if (strncmp(line, "PCI_SUBSYS_ID=", 14) == 0) {
+			if (!id_pair(v = line + 14, &sv, &sd))
+				goto bad;
+			d->subvendor = sv;
+			d->subdevice = sd;
+			d->has_subsys = true;
+		}
+	}
+	d->uevent = id;
+	return id ? 0 : 1;
+bad:
+	error_set("sysfs: %s: bad uevent line \"%.40s\" (%s/bus/pci/devices/%s/uevent); "
+	    "the tree is damaged", d->addr_str, line, s->sysfs, d->addr_str);
+	return -1;
+}
+
+static int
+scan_device(struct scan *s, struct device *d)
+{
+	int r;
 
 	d->group = GROUP_NONE;
 	d->revision = -1;
 	d->vf_index = -1;
 	d->partial = true;
 	pci_addr_fmt(&d->addr, d->addr_str);
-	if ((dfd = open_device(s, devices, name)) < 0)
+	if ((r = read_uevent(s, d)) < 0)
 		return -1;
-	if (read_num(s, dfd, d, "vendor", 16, 0xffff, &d->vendor, true) == 0 &&
-	    read_num(s, dfd, d, "device", 16, 0xffff, &d->device, true) == 0)
-		r = wanted(s->focus, d) ? scan_rest(s, dfd, d) : 0;
-	close(dfd);
-	return r;
+	if (r == 1) {
+		d->class = 0;
+		d->has_subsys = false;
+		if (read_num(s, d, "vendor", 16, 0xffff, &d->vendor, true) < 0 ||
+		    read_num(s, d, "device", 16, 0xffff, &d->device, true) < 0)
+			return -1;
+	}
+	if (read_group(s, d) < 0)
+		return -1;
+	d->bridge = d->uevent && dev_is_bridge(d);
+	return wanted(s->focus, d) ? scan_rest(s, d) : 0;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
 }
 
 /* Group mates of what was read in full, read in full too: viability is
- * decided over whole groups.  The kernel lists them under
- * kernel/iommu_groups/N/devices. */
+ * decided over whole groups.  Every function's group is known from its
+ * link; sorted, the groups read in full are found in O(n log n). */
 static int
-complete_groups(struct scan *s, int devices, struct inventory *inv)
+complete_groups(struct scan *s, struct inventory *inv)
 {
-	int *done = NULL, dfd, r = 0;
-	size_t ndone = 0, donecap = 0, i, j;
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *dir;
+	size_t n = 0, i;
+	int *groups = xcalloc(inv->n + 1, sizeof(*groups)), r = 0;
 
-	for (i = 0; r == 0 && i < inv->n; i++) {
-		int g = inv->devs[i].group;
+	for (i = 0; i < inv->n; i++)
+		if (!inv->devs[i].partial && inv->devs[i].group != GROUP_NONE)
+			groups[n++] = inv->devs[i].group;
+	qsort(groups, n, sizeof(*groups), cmp_int);
+	for (i = 0; r == 0 && n && i < inv->n; i++) {
+		struct device *m = &inv->devs[i];
 
-		if (inv->devs[i].partial || g == GROUP_NONE)
-			continue;
-		for (j = 0; j < ndone && done[j] != g; j++)
-			;
-		if (j < ndone)
-			continue;
-		*PUSH(done, ndone, donecap) = g;
-		snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", s->sysfs, g);
-		if ((dir = opendir(path)) == NULL) {
-			error_set("sysfs: %s: cannot list IOMMU group %d (%s): %s",
-			    inv->devs[i].addr_str, g, path, strerror(errno));
-			r = -1;
-			break;
-		}
-		while (r == 0 && (e = readdir(dir)) != NULL) {
-			struct pci_addr a;
-			struct device *m;
-
-			if (pci_addr_parse(e->d_name, &a, NULL) < 0 ||
-			    (m = (struct device *)inv_find(inv, &a)) == NULL || !m->partial)
-				continue;
-			if ((dfd = open_device(s, devices, m->addr_str)) < 0) {
-				r = -1;
-				break;
-			}
-			r = scan_rest(s, dfd, m);
-			close(dfd);
-		}
-		closedir(dir);
+		if (m->partial && m->group != GROUP_NONE &&
+		    bsearch(&m->group, groups, n, sizeof(*groups), cmp_int))
+			r = scan_rest(s, m);
 	}
-	free(done);
+	free(groups);
 	return r;
 }
 
 /* The VFs of the PFs read in full: their index, and read in full too,
  * since a PF is never taken while one of its VFs is in use. */
 static int
-complete_vfs(struct scan *s, int devices, struct inventory *inv)
+complete_vfs(struct scan *s, struct inventory *inv)
 {
-	int dfd, r = 0;
+	int r = 0;
 	size_t i;
 
 	/* reading a VF adds no virtfn links: one pass */
@@ -357,15 +437,63 @@ complete_vfs(struct scan *s, int devices, struct inventory *inv)
 
 		if (v == NULL)
 			continue;	/* removed while we looked */
-		if (v->partial) {
-			if ((dfd = open_device(s, devices, v->addr_str)) < 0)
-				return -1;
-			r = scan_rest(s, dfd, v);
-			close(dfd);
-		}
+		if (v->partial)
+			r = scan_rest(s, v);
 		v->vf_index = s->vfs[i].n;
 	}
 	s->nvfs = 0;
+	return r;
+}
+
+/* What inv_scan and inv_complete end with: the group mates of what was
+ * read in full, a PF's VFs, names and serials. */
+static int
+complete(struct scan *s, struct inventory *inv)
+{
+	/* the VFs of a PF pulled in by its group are read in full too */
+	if (complete_vfs(s, inv) < 0 ||
+	    (s->focus && (complete_groups(s, inv) < 0 || complete_vfs(s, inv) < 0)))
+		return -1;
+	if (s->flags & (SCAN_NAMES | SCAN_SERIAL))
+		return inv_lookup(s->sysfs, s->flags, inv);
+	return 0;
+}
+
+static void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nslots; i++)
+		free(s->slots[i].name);
+	free(s->slots);
+	free(s->vfs);
+}
+
+int
+inv_complete(const char *sysfs, unsigned flags, const struct pci_addr *addrs, size_t n,
+    struct inventory *inv)
+{
+	struct scan_focus any = { 0 };
+	struct scan s = { .sysfs = sysfs, .flags = flags, .focus = &any };
+	char path[PATH_MAX];
+	struct device *d;
+	size_t i;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", sysfs);
+	if ((s.devices = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error_set("sysfs: cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	load_slots(&s);
+	for (i = 0; r == 0 && i < n; i++)
+		if ((d = (struct device *)inv_find(inv, &addrs[i])) && d->partial)
+			r = scan_rest(&s, d);
+	if (r == 0)
+		r = complete(&s, inv);
+	close(s.devices);
+	scan_free(&s);
 	return r;
 }
 
@@ -395,12 +523,11 @@ int
 inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
     struct inventory *inv)
 {
-	struct scan s = { .sysfs = sysfs, .focus = focus };
+	struct scan s = { .sysfs = sysfs, .flags = flags, .focus = focus };
 	struct dirent *e;
 	char path[PATH_MAX];
 	DIR *dir;
 	int r = -1;
-	size_t i;
 
 	memset(inv, 0, sizeof(*inv));
 	snprintf(path, sizeof(path), "%s/bus/pci/devices", sysfs);
@@ -409,6 +536,7 @@ inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
 		    "(or is --sysfs/PTHOOK_SYSFS right)?", path, strerror(errno));
 		return -1;
 	}
+	s.devices = dirfd(dir);
 	load_slots(&s);
 	while ((e = readdir(dir)) != NULL) {
 		struct pci_addr a;
@@ -419,29 +547,19 @@ inv_scan(const char *sysfs, unsigned flags, const struct scan_focus *focus,
 		d = PUSH(inv->devs, inv->n, inv->cap);
 		memset(d, 0, sizeof(*d));
 		d->addr = a;
-		if (scan_device(&s, dirfd(dir), e->d_name, d) < 0) {
+		if (scan_device(&s, d) < 0) {
 			inv_free(inv);
 			goto out;
 		}
 	}
 	inv_sort(inv);
-	/* the VFs of a PF pulled in by its group are read in full too */
-	if (complete_vfs(&s, dirfd(dir), inv) < 0 ||
-	    (focus && (complete_groups(&s, dirfd(dir), inv) < 0 ||
-	    complete_vfs(&s, dirfd(dir), inv) < 0))) {
-		inv_free(inv);
-		goto out;
-	}
-	if ((flags & (SCAN_NAMES | SCAN_SERIAL)) && inv_lookup(sysfs, flags, inv) < 0) {
+	if (complete(&s, inv) < 0) {
 		inv_free(inv);
 		goto out;
 	}
 	r = 0;
 out:
 	closedir(dir);
-	for (i = 0; i < s.nslots; i++)
-		free(s.slots[i].name);
-	free(s.slots);
-	free(s.vfs);
+	scan_free(&s);
 	return r;
 }

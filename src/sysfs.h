@@ -8,6 +8,7 @@ enum {
 	SCAN_NAMES = 1,		/* pci.ids names (loads the ids file) */
 	SCAN_SERIAL = 2,	/* PCIe Device Serial Numbers (reads config space) */
 	SCAN_USB = 4,		/* ctx_scan*: the USB devices too, when a VM has usb rules */
+	SCAN_REVISION = 8,	/* revision ids (one more file per function) */
 };
 
 /* The sysfs root: --sysfs, else $PTHOOK_SYSFS, else /sys. */
@@ -31,6 +32,12 @@ struct scan_focus {
 	size_t naddrs;
 };
 
+/* Read in full the functions at addrs the focused scan left partial
+ * (a plan selected them), with what a focus reads with them: their
+ * IOMMU group mates, a PF's VFs, names and serials as flags say.  0, or
+ * -1 with error_set(). */
+int inv_complete(const char *sysfs, unsigned flags, const struct pci_addr *addrs, size_t n,
+    struct inventory *inv);
 /* pci.ids names and/or serials (SCAN_*) of the functions read in full
  * that lack them.  -1 with error_set() when libpci fails. */
 int inv_lookup(const char *sysfs, unsigned flags, struct inventory *inv);

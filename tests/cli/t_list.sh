@@ -116,11 +116,28 @@ t_list_missing_sysfs() {
 
 t_list_garbage_vendor() {
 	local sys; sys=$(host twins)
+	sed -i 's/^PCI_ID=.*/PCI_ID=ZZ10:1B81/' "$sys/devices/pci0000:00/0000:03:00.0/uevent"
+	run --sysfs "$sys" list
+	rc_is 3
+	err_lines 1
+	err_has "0000:03:00.0: bad uevent line \"PCI_ID=ZZ10:1B81\""
+	# without a uevent (an old kernel) the single files, as strict
+	rm "$sys/devices/pci0000:00/0000:03:00.0/uevent"
 	echo "0xzz10" > "$sys/devices/pci0000:00/0000:03:00.0/vendor"
 	run --sysfs "$sys" list
 	rc_is 3
 	err_lines 1
 	err_has "0000:03:00.0: bad vendor"
+}
+
+# A tree without uevent files lists as one with them.
+t_list_without_uevent_is_the_same() {
+	local sys a; sys=$(host twins)
+	run --sysfs "$sys" list --json; a=$OUT
+	find "$sys/devices" -name uevent -delete
+	run --sysfs "$sys" list --json
+	rc_is 0
+	[ "$OUT" = "$a" ] || fail "list differs without uevent: $(diff <(echo "$a") <(echo "$OUT") | head -5)"
 }
 
 t_list_vanished_device() {

@@ -2,7 +2,8 @@
  * fields, each a 2-byte little-endian length and that many bytes, for
  * vendor, device, class, subsystem_vendor, subsystem_device, revision,
  * config (binary), sriov_totalvfs and sriov_numvfs (absent when empty),
- * and the driver, iommu_group, physfn and virtfn0 link targets of one
+ * the driver, iommu_group, physfn and virtfn0 link targets, and the
+ * uevent (absent when empty: the single files are read then) of one
  * device in a fake tree.  Any content gives an inventory
  * or one error, never a crash (libpci reads the config space). */
 #include <stdio.h>
@@ -74,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct inventory inv;
 	size_t f;
 
-	for (f = 0; f < 13; f++) {
+	for (f = 0; f < 14; f++) {
 		size_t n = 0;
 
 		if (end - p >= 2) {
@@ -85,11 +86,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = (size_t)(end - p);
 		if (f < 9)
 			put(files[f], p, f < 7 || n ? n : SIZE_MAX);
-		else
+		else if (f < 13)
 			link_to(links[f - 9], p, n);
+		else
+			put("uevent", p, n ? n : SIZE_MAX);
 		p += n;
 	}
-	if (inv_scan(root, SCAN_SERIAL, NULL, &inv) == 0)
+	if (inv_scan(root, SCAN_SERIAL | SCAN_REVISION, NULL, &inv) == 0)
 		inv_free(&inv);
 	return 0;
 }

@@ -116,6 +116,29 @@ dead(const char *addr)
 	return id[0] == 0xff && id[1] == 0xff;
 }
 
+/* The uevent's DRIVER= line, as the kernel's says who is bound now. */
+static void
+uevent_driver(const char *addr, const char *drv)
+{
+	char path[PATH_MAX], buf[4096], *rest;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/uevent", root, devdir(addr));
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	rest = strncmp(buf, "DRIVER=", 7) == 0 && strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	if (drv)
+		fprintf(f, "DRIVER=%s\n", drv);
+	fputs(rest, f);
+	fclose(f);
+}
+
 static void
 bind(const char *addr, const char *drv)
 {
@@ -133,6 +156,7 @@ bind(const char *addr, const char *drv)
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/%s", root, drv, addr);
 	snprintf(target, sizeof(target), "../../../../%s", devdir(addr));
 	(void)!symlink(target, path);
+	uevent_driver(addr, drv);
 }
 
 static void
@@ -146,6 +170,7 @@ unbind(const char *addr, const char *drv)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/%s", root, drv, addr);
 	unlink(path);
+	uevent_driver(addr, NULL);
 }
 
 static void

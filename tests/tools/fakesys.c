@@ -235,6 +235,20 @@ device(char **f, int nf)
 	if ((class >> 8) == 0x0300) {
 		snprintf(rel, sizeof(rel), "%s/boot_vga", dir); putf(rel, "0\n");
 	}
+	/* as the kernel's pci_uevent() words it (fakekernel keeps DRIVER
+	 * current); no PCI_SUBSYS_ID where the tree has no subsystem files */
+	snprintf(rel, sizeof(rel), "%s/uevent", dir);
+	if (subv >= 0)
+		putf(rel, "%s%s%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\n"
+		    "PCI_SLOT_NAME=%s\nMODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+		    strcmp(f[5], "-") ? "DRIVER=" : "", strcmp(f[5], "-") ? f[5] : "",
+		    strcmp(f[5], "-") ? "\n" : "", class, vendor, device, (unsigned)subv,
+		    (unsigned)subd, addr, vendor, device, (unsigned)subv, (unsigned)subd,
+		    class >> 16, (class >> 8) & 0xff, class & 0xff);
+	else
+		putf(rel, "%s%s%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n",
+		    strcmp(f[5], "-") ? "DRIVER=" : "", strcmp(f[5], "-") ? f[5] : "",
+		    strcmp(f[5], "-") ? "\n" : "", class, vendor, device, addr);
 	/* a VF's own Vendor and Device ID registers read FFFFh (PCIe);
 	 * the kernel's vendor and device files say what the PF says */
 	vf = nf > 10 && strncmp(f[10], "pf=", 3) == 0;
