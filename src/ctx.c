@@ -137,6 +137,23 @@ partial_in(const struct planned_list *l, struct pci_addr **a, size_t *n, size_t 
 			*PUSH(*a, *n, *cap) = l->v[i].dev->addr;
 }
 
+/* A refusal names every candidate of the VM's rules (an ambiguous
+ * rule lists them): those too, with their slots and names. */
+static void
+partial_candidates(const struct ctx *c, const char *vm, struct pci_addr **a, size_t *n,
+    size_t *cap)
+{
+	const struct vm_conf *v = config_vm(&c->cfg, vm);
+	size_t i, j;
+
+	for (i = 0; v && i < c->inv.n; i++)
+		for (j = 0; c->inv.devs[i].partial && j < v->npci; j++)
+			if (match_device(&v->pci[j].m, &c->inv.devs[i])) {
+				*PUSH(*a, *n, *cap) = c->inv.devs[i].addr;
+				break;
+			}
+}
+
 /* A focused scan leaves the candidates of id-only rules partial
  * (sysfs.h): what the plan selected is read in full, with its group,
  * and the plan made again on what that says (its driver, its mates,
@@ -152,6 +169,8 @@ ctx_plan(struct ctx *c, const char *vm, const struct domxml *x, const struct hol
 	partial_in(&p->assign, &a, &n, &cap);
 	partial_in(&p->detach, &a, &n, &cap);
 	partial_in(&p->mates, &a, &n, &cap);
+	if (p->errors.n)
+		partial_candidates(c, vm, &a, &n, &cap);
 	if (n == 0)
 		return;
 	plan_free(p);
