@@ -37,17 +37,23 @@ FRONT_EXTRA :=
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libvirt is dlopen'ed on first use (src/virt.h): its headers only
+# libvirt is dlopen'ed on first use (src/host/virt.h): its headers only
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libvirt,$(PKGS)) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
+# The folders are the lists below: src/core the pure core, src/front
+# the front's own, src/host what reads and moves the host, src/cmd one
+# command a file.
+SRCDIRS  := src/core src/front src/host src/cmd
+vpath %.c $(SRCDIRS)
+INC      := $(SRCDIRS:%=-I%)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIBDIR='"$(LIBDIR)"' \
-	-fPIC $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+	-fPIC $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(INC) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
 # pthook itself is the front (libc only: the hook's fast path) and
-# pthook-core.so everything else; see src/main.c.
+# pthook-core.so everything else; see src/front/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan resetdb
 FRONT := util pciaddr inventory match usb config state hookshape
 HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff critical \
@@ -71,7 +77,7 @@ $(B)/libdir.stamp: FORCE | $(B)/obj
 	@echo '$(LIBDIR)' | cmp -s - $@ || echo '$(LIBDIR)' > $@
 $(B)/obj/main.o: $(B)/libdir.stamp
 
-$(B)/man/%.gz: src/% | $(B)/man
+$(B)/man/%.gz: src/man/% | $(B)/man
 	gzip -9nc $< > $@
 
 $(B)/pthook: $(B)/obj/main.o $(FRONT_OBJ)
@@ -80,15 +86,15 @@ $(B)/pthook: $(B)/obj/main.o $(FRONT_OBJ)
 $(B)/pthook-core.so: $(CORE_OBJ) $(HOST_OBJ)
 	$(CC) $(ALL_LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(PKG_LIBS)
 
-$(B)/obj/%.o: src/%.c Makefile | $(B)/obj
+$(B)/obj/%.o: %.c Makefile | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(CORE_OBJ) | $(B)/tests
-	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) -lcmocka
 
 # the rewriter is pure too, but needs libxml2
 $(B)/tests/test_domxml: tests/unit/test_domxml.c $(CORE_OBJ) $(B)/obj/domxml.o | $(B)/tests
-	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(B)/obj/domxml.o $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(B)/obj/domxml.o $(PKG_LIBS) -lcmocka
 
 # test tools build paths from a root of any length; truncation is their
 # caller's problem, not a bug worth a warning
@@ -112,16 +118,16 @@ FUZZ := fuzz_config fuzz_match fuzz_domxml fuzz_inventory
 FUZZ_BIN := $(FUZZ:%=build-fuzz/%)
 FUZZ_SECONDS ?= 45
 FUZZ_OBJ := $(CORE:%=build-fuzz/obj/%.o) build-fuzz/obj/domxml.o build-fuzz/obj/sysfs.o build-fuzz/obj/pcilib.o
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(PKG_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(PKG_CFLAGS) $(INC) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 fuzz: $(FUZZ_BIN)
 
-build-fuzz/obj/%.o: src/%.c | build-fuzz/obj
+build-fuzz/obj/%.o: %.c | build-fuzz/obj
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
 build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
-	clang $(FUZZ_CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 
 build-fuzz/obj:
 	mkdir -p $@

@@ -6,24 +6,24 @@
 
 t_man_pages_lint_clean() {
 	command -v mandoc >/dev/null || { fail "mandoc missing: make deps"; return; }
-	mandoc -T lint -W warning "$ROOT/src/pthook.8" "$ROOT/src/pthook.ini.5" > "$TMP/lint" 2>&1 ||
+	mandoc -T lint -W warning "$ROOT/src/man/pthook.8" "$ROOT/src/man/pthook.ini.5" > "$TMP/lint" 2>&1 ||
 		fail "mandoc: $(cat "$TMP/lint")"
 	[ -s "$ROOT/$BUILD/man/pthook.8.gz" ] || fail "make did not build the man pages"
 }
 
 t_every_option_in_pthook_8() {
 	local o
-	for o in $(sed -n 's/^\t{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' "$ROOT/src/core_main.c"); do
-		grep -q "^\.It Fl .*\\\\-$o\b" "$ROOT/src/pthook.8" || fail "pthook.8 lacks --$o"
+	for o in $(sed -n 's/^\t{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' "$ROOT/src/host/core_main.c"); do
+		grep -q "^\.It Fl .*\\\\-$o\b" "$ROOT/src/man/pthook.8" || fail "pthook.8 lacks --$o"
 	done
 	[ -n "$o" ] || fail "no options found in core_main.c"
 }
 
 t_every_config_key_in_pthook_ini_5() {
 	local k n=0
-	for k in $(grep -o 'strcmp(name, "[a-z]*") == 0' "$ROOT/src/config.c" | cut -d'"' -f2 | grep -vx global); do
+	for k in $(grep -o 'strcmp(name, "[a-z]*") == 0' "$ROOT/src/core/config.c" | cut -d'"' -f2 | grep -vx global); do
 		n=$((n + 1))
-		grep -q "^\.It Cm $k No = " "$ROOT/src/pthook.ini.5" || fail "pthook.ini.5 lacks $k"
+		grep -q "^\.It Cm $k No = " "$ROOT/src/man/pthook.ini.5" || fail "pthook.ini.5 lacks $k"
 	done
 	[ "$n" -ge 9 ] || fail "found only $n config keys in config.c"
 }
