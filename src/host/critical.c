@@ -196,32 +196,30 @@ default_routes(struct criticals *c, const char *sysfs, const struct inventory *i
 	}
 }
 
-/* The boot VGA device while a host driver (console, DRM) holds it. */
+/* d when it is the boot VGA device and a host driver (console, DRM)
+ * holds it.  The only entry that depends on the driver, which a
+ * partial read lacks (criticals_complete). */
 static void
-boot_vga(struct criticals *c, const char *sysfs, const struct inventory *inv)
+boot_vga(struct criticals *c, const char *sysfs, const struct inventory *inv,
+    const struct device *d)
 {
 	char path[PATH_MAX], buf[8];
-	size_t i;
+	FILE *f;
 
-	for (i = 0; i < inv->n; i++) {
-		const struct device *d = &inv->devs[i];
-		FILE *f;
+	if ((d->class >> 16) != 0x03 || driver_is_viable(d->driver, NULL))
+		return;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/boot_vga", sysfs, d->addr_str);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(buf, sizeof(buf), f) && buf[0] == '1') {
+		size_t n = c->n;
 
-		if ((d->class >> 16) != 0x03 || driver_is_viable(d->driver, NULL))
-			continue;
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/boot_vga", sysfs, d->addr_str);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && buf[0] == '1') {
-			size_t n = c->n;
-
-			add(c, inv, &d->addr, xasprintf("it is the boot VGA device and the "
-			    "host's %s driver drives the console on it", d->driver));
-			if (c->n > n)
-				c->v[n].console = true;
-		}
-		fclose(f);
+		add(c, inv, &d->addr, xasprintf("it is the boot VGA device and the "
+		    "host's %s driver drives the console on it", d->driver));
+		if (c->n > n)
+			c->v[n].console = true;
 	}
+	fclose(f);
 }
 
 /* A VF the host uses makes its PF critical too: the PF's driver going
@@ -248,7 +246,16 @@ criticals_load(const char *sysfs, const struct inventory *inv, struct criticals 
 	mounts(c, sysfs, inv);
 	swaps(c, sysfs, inv);
 	default_routes(c, sysfs, inv);
-	boot_vga(c, sysfs, inv);
+	criticals_complete(sysfs, inv, c);
+}
+
+void
+criticals_complete(const char *sysfs, const struct inventory *inv, struct criticals *c)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++)
+		boot_vga(c, sysfs, inv, &inv->devs[i]);
 	pfs_of_vfs(c, inv);
 }
 

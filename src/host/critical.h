@@ -17,6 +17,9 @@ struct criticals {
 /* Never fails: what cannot be read adds nothing (and the plan still
  * refuses by protect rules). */
 void criticals_load(const char *sysfs, const struct inventory *inv, struct criticals *c);
+/* What depends on a device's driver (the boot VGA's), again after
+ * inv_complete() read more devices in full; the rest stands. */
+void criticals_complete(const char *sysfs, const struct inventory *inv, struct criticals *c);
 void criticals_free(struct criticals *c);
 
 #endif

@@ -180,8 +180,7 @@ ctx_plan(struct ctx *c, const char *vm, const struct domxml *x, const struct hol
 		p->configured = true;
 		strlist_addf(&p->errors, "pthook: %s: %s", vm, error_get());
 	} else {
-		criticals_free(&c->crit);
-		criticals_load(c->sysfs, &c->inv, &c->crit);
+		criticals_complete(c->sysfs, &c->inv, &c->crit);
 		plan_once(c, vm, x, h, p);
 	}
 	free(a);

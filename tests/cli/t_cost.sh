@@ -81,4 +81,22 @@ pci = 8086:10d3 slot=2')
 	[ "$d" = 0 ] || fail "fast path opened $d more files on a bigger host"
 }
 
+# Reading more devices in full changes only what depends on their
+# driver (the boot VGA): mounts, swaps and routes are read once a run.
+t_prepare_reads_what_the_host_needs_once() {
+	local cfg f; cfg=$(config '[vm "b"]
+pci = 8086:1515 index=3')
+	"$TOOLS/synthhost" 64 > "$TMP/h.inv"
+	rm -rf "$TMP/sys"; "$TOOLS/fakesys" "$TMP/h.inv" "$TMP/sys"
+	echo "<domain><name>b</name><devices/></domain>" > "$TMP/d.xml"
+	PTHOOK_CONFIG=$cfg PTHOOK_SYSFS=$TMP/sys PTHOOK_STATE_DIR=$TMP/st ASAN_OPTIONS=detect_leaks=0 \
+		strace -f -qq -e trace=openat -o "$TMP/st.c" "$PTHOOK" --simulate "$TMP/d.xml" \
+		> /dev/null 2> "$TMP/err"
+	grep -q "add hostdev" "$TMP/err" || fail "the rule selected nothing: $(cat "$TMP/err")"
+	for f in mountinfo swaps net/route; do
+		[ "$(grep -c "/$f\"" "$TMP/st.c")" = 1 ] ||
+			fail "$f read $(grep -c "/$f\"" "$TMP/st.c") times: $(grep "/$f\"" "$TMP/st.c")"
+	done
+}
+
 run_tests
