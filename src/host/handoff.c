@@ -91,32 +91,32 @@ on_serial(const char *proc, const char *pid)
 	return false;
 }
 
+struct way_in {
+	const char *proc;
+	bool found;
+};
+
+/* Whether pid is an sshd or a getty on a serial line. */
+static bool
+way_in(const char *pid, void *arg)
+{
+	struct way_in *w = arg;
+	char comm[64];
+
+	w->found = openers_comm(w->proc, pid, comm, sizeof(comm)) &&
+	    (strcmp(comm, "sshd") == 0 || (strstr(comm, "getty") && on_serial(w->proc, pid)));
+	return w->found;
+}
+
 /* NULL when the host can be reached without its console. */
 static char *
 no_way_in(const char *proc)
 {
-	char path[PATH_MAX], comm[64];
-	bool sshd = ssh_listens(proc), getty = false;
-	struct dirent *e;
-	DIR *d;
-	int fd;
+	struct way_in w = { proc, ssh_listens(proc) };
 
-	if (!sshd && (d = opendir(proc)) != NULL) {
-		while (!sshd && !getty && (e = readdir(d)) != NULL) {
-			if (strspn(e->d_name, "0123456789") != strlen(e->d_name))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", proc, e->d_name);
-			if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-				continue;
-			if (read_small(fd, "comm", comm, sizeof(comm)) > 0) {
-				sshd = strcmp(comm, "sshd") == 0;
-				getty = strstr(comm, "getty") && on_serial(proc, e->d_name);
-			}
-			close(fd);
-		}
-		closedir(d);
-	}
-	if (sshd || getty)
+	if (!w.found)
+		openers_each_process(proc, way_in, &w);
+	if (w.found)
 		return NULL;
 	return xstrdup("pthook sees no other way into the host once its console goes: no "
 	    "sshd (no process, nothing listening on port 22) and no getty on a serial line");
@@ -233,19 +233,13 @@ systemctl(const char *verb, const char *unit, bool quiet)
 static int
 fbcon_vt(const char *sysfs, int vt)
 {
-	char path[PATH_MAX], name[128];
-	int i, fd, found = -1;
+	int vts[CONSOLE_VTS];
+	size_t i, n = openers_fbcon(sysfs, false, vts, CONSOLE_VTS);
 
-	for (i = -1; found < 0 && i < CONSOLE_VTS; i++) {
-		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, i < 0 ? vt : i);
-		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			continue;
-		if (read_small(fd, "name", name, sizeof(name)) > 0 &&
-		    strstr(name, "frame buffer device"))
-			found = i < 0 ? vt : i;
-		close(fd);
-	}
-	return found < 0 ? vt : found;
+	for (i = 0; i < n; i++)
+		if (vts[i] == vt)
+			return vt;
+	return n ? vts[0] : vt;
 }
 
 /* In the bounded child: the kernel or systemd may take their time. */

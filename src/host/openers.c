@@ -93,18 +93,53 @@ in(const struct strlist *l, const char *s)
 	return false;
 }
 
-static char *
-comm_of(const char *proc, const char *pid)
+bool
+openers_comm(const char *proc, const char *pid, char *buf, size_t size)
 {
-	char path[PATH_MAX], buf[64];
+	char path[PATH_MAX];
 	int fd, n;
 
 	snprintf(path, sizeof(path), "%s/%s", proc, pid);
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return xstrdup("?");
-	n = read_small(fd, "comm", buf, sizeof(buf));
+		return false;
+	n = read_small(fd, "comm", buf, size);
 	close(fd);
-	return xstrdup(n > 0 ? buf : "?");
+	return n > 0;
+}
+
+void
+openers_each_process(const char *proc, bool (*fn)(const char *pid, void *arg), void *arg)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(proc)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strspn(e->d_name, "0123456789") == strlen(e->d_name) &&
+		    atoi(e->d_name) != (int)getpid() && fn(e->d_name, arg))
+			break;
+	closedir(d);
+}
+
+size_t
+openers_fbcon(const char *sysfs, bool bound, int *vts, size_t max)
+{
+	char path[PATH_MAX], name[128], b[8];
+	size_t n = 0;
+	int fd, vt;
+
+	for (vt = 0; n < max && vt < CONSOLE_VTS; vt++) {
+		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, vt);
+		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		if (read_small(fd, "name", name, sizeof(name)) > 0 &&
+		    strstr(name, "frame buffer device") &&
+		    (!bound || (read_small(fd, "bind", b, sizeof(b)) > 0 && b[0] == '1')))
+			vts[n++] = vt;
+		close(fd);
+	}
+	return n;
 }
 
 /* Names /proc/iomem gives the firmware's framebuffer and the drivers
@@ -167,10 +202,9 @@ boot_framebuffer(const char *sysfs, const char *proc, const struct device *d,
 static void
 fbcon(const char *sysfs, const struct device *d, struct console_hold *ch)
 {
-	char path[PATH_MAX], name[128], bound[8];
+	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *dir;
-	int fd, vt;
 
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/graphics", sysfs, d->addr_str);
 	if ((dir = opendir(path)) == NULL)
@@ -181,16 +215,8 @@ fbcon(const char *sysfs, const struct device *d, struct console_hold *ch)
 	if (e)
 		snprintf(ch->fb, sizeof(ch->fb), "%.31s", e->d_name);
 	closedir(dir);
-	for (vt = 0; ch->fb[0] && vt < CONSOLE_VTS; vt++) {
-		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, vt);
-		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			continue;
-		if (read_small(fd, "name", name, sizeof(name)) > 0 &&
-		    strstr(name, "frame buffer device") &&
-		    read_small(fd, "bind", bound, sizeof(bound)) > 0 && bound[0] == '1')
-			ch->vts[ch->nvts++] = vt;
-		close(fd);
-	}
+	if (ch->fb[0])
+		ch->nvts = openers_fbcon(sysfs, true, ch->vts, CONSOLE_VTS);
 }
 
 bool
@@ -220,54 +246,59 @@ console_lines(const struct device *d, const struct console_hold *ch, struct strl
 		    ch->vts[i], ch->vts[i]);
 }
 
+struct holders {
+	const char *proc;
+	const struct device *d;
+	const struct strlist *nodes;
+	struct strlist *out;
+};
+
+/* One line for the process pid when it has one of the nodes open. */
+static bool
+holder(const char *pid, void *arg)
+{
+	struct holders *h = arg;
+	char path[PATH_MAX], link[PATH_MAX + 300], target[PATH_MAX], comm[64];
+	struct dirent *f;
+	ssize_t n;
+	DIR *fd;
+
+	snprintf(path, sizeof(path), "%s/%s/fd", h->proc, pid);
+	if ((fd = opendir(path)) == NULL)
+		return false;
+	while ((f = readdir(fd)) != NULL) {
+		snprintf(link, sizeof(link), "%s/%s", path, f->d_name);
+		if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		if (in(h->nodes, target)) {
+			if (!openers_comm(h->proc, pid, comm, sizeof(comm)))
+				snprintf(comm, sizeof(comm), "?");
+			strlist_addf(h->out, "%s is held by %s (pid %s) via %s; stop it first%s",
+			    h->d->addr_str, comm, pid, target, (h->d->class >> 16) == 0x03 ?
+			    " (a display server: systemctl stop display-manager)" : "");
+			break;	/* one line a process */
+		}
+	}
+	closedir(fd);
+	return false;
+}
+
 size_t
 openers_of(const char *sysfs, const char *proc, const char *dev, const struct device *d,
     unsigned what, struct strlist *out)
 {
 	struct strlist nodes = { 0 };
+	struct holders h = { proc, d, &nodes, out };
 	struct console_hold ch;
-	char path[PATH_MAX], target[PATH_MAX];
 	size_t before = out->n;
-	struct dirent *p, *f;
-	DIR *pd, *fd;
 
 	if ((what & HOLD_CONSOLE) && openers_console(sysfs, proc, d, &ch))
 		console_lines(d, &ch, out);
 	if (what & HOLD_PROCS)
 		nodes_of(sysfs, proc, dev, d, &nodes);
-	if (nodes.n == 0 || (pd = opendir(proc)) == NULL)
-		goto out;
-	while ((p = readdir(pd)) != NULL) {
-		bool named = false;
-
-		if (strspn(p->d_name, "0123456789") != strlen(p->d_name) ||
-		    atoi(p->d_name) == (int)getpid())
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", proc, p->d_name);
-		if ((fd = opendir(path)) == NULL)
-			continue;
-		while (!named && (f = readdir(fd)) != NULL) {
-			char link[PATH_MAX + 300];
-			ssize_t n;
-
-			snprintf(link, sizeof(link), "%s/%s", path, f->d_name);
-			if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
-				continue;
-			target[n] = '\0';
-			if (in(&nodes, target)) {
-				char *comm = comm_of(proc, p->d_name);
-
-				strlist_addf(out, "%s is held by %s (pid %s) via %s; stop it first%s",
-				    d->addr_str, comm, p->d_name, target, (d->class >> 16) == 0x03 ?
-				    " (a display server: systemctl stop display-manager)" : "");
-				free(comm);
-				named = true;	/* one line a process */
-			}
-		}
-		closedir(fd);
-	}
-	closedir(pd);
-out:
+	if (nodes.n)
+		openers_each_process(proc, holder, &h);
 	strlist_free(&nodes);
 	return out->n - before;
 }

@@ -33,6 +33,18 @@ struct console_hold {
 bool openers_console(const char *sysfs, const char *proc, const struct device *d,
     struct console_hold *ch);
 
+/* The vtconsoles fbcon has (only those bound to it when bound), at
+ * most max of them into vts; how many. */
+size_t openers_fbcon(const char *sysfs, bool bound, int *vts, size_t max);
+
+/* fn(pid, arg) for every process in PROC but this one, until fn
+ * returns true. */
+void openers_each_process(const char *proc, bool (*fn)(const char *pid, void *arg),
+    void *arg);
+
+/* PROC/pid/comm into buf; false when it cannot be read. */
+bool openers_comm(const char *proc, const char *pid, char *buf, size_t size);
+
 enum { HOLD_PROCS = 1, HOLD_CONSOLE = 2 };
 
 /* One line per holder of d, "ADDR is held by COMM (pid N) via PATH;
