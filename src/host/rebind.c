@@ -14,15 +14,35 @@
 /* Drivers may probe asynchronously: give the new one this long. */
 #define PROBE_WAIT_MS 3000
 
+/* The last component of the link name of device as ("vfio-pci" of
+ * driver, the PF's address of physfn) into out; -1 (errno) without. */
+static int
+link_base(const char *sysfs, const char *as, const char *name, char *out, size_t size)
+{
+	char path[PATH_MAX], link[PATH_MAX], *b;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", sysfs, as, name);
+	if ((n = readlink(path, link, sizeof(link) - 1)) < 0)
+		return -1;
+	link[n] = '\0';
+	b = strrchr(link, '/');
+	b = b ? b + 1 : link;
+	if (strlen(b) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, b, strlen(b) + 1);
+	return 0;
+}
+
 int
 rebind_driver(const char *sysfs, const struct pci_addr *a, char **drv)
 {
-	char path[PATH_MAX], link[PATH_MAX], as[PCI_ADDR_STRLEN], *b;
-	ssize_t n;
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN], name[NAME_MAX + 1];
 
 	*drv = NULL;
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", sysfs, pci_addr_fmt(a, as));
-	if ((n = readlink(path, link, sizeof(link) - 1)) < 0) {
+	if (link_base(sysfs, pci_addr_fmt(a, as), "driver", name, sizeof(name)) < 0) {
 		if (errno != ENOENT)
 			return -1;
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs, as);
@@ -32,9 +52,7 @@ rebind_driver(const char *sysfs, const struct pci_addr *a, char **drv)
 		}
 		return 0;
 	}
-	link[n] = '\0';
-	b = strrchr(link, '/');
-	*drv = xstrdup(b ? b + 1 : link);
+	*drv = xstrdup(name);
 	return 0;
 }
 
@@ -158,19 +176,14 @@ rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig, const
 int
 rebind_alive(const char *sysfs, const struct pci_addr *a)
 {
-	char path[PATH_MAX], link[NAME_MAX + 64], as[PCI_ADDR_STRLEN], *pf;
+	char path[PATH_MAX], as[PCI_ADDR_STRLEN], pf[NAME_MAX + 1];
 	unsigned char id[2];
 	int fd;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", sysfs, pci_addr_fmt(a, as));
-	if ((n = readlink(path, link, sizeof(link) - 1)) > 0) {
-		link[n] = '\0';
-		pf = strrchr(link, '/');
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, pf ? pf + 1 : link);
-	} else {
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, as);
-	}
+	if (link_base(sysfs, pci_addr_fmt(a, as), "physfn", pf, sizeof(pf)) < 0)
+		snprintf(pf, sizeof(pf), "%s", as);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", sysfs, pf);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		error_set("%s: cannot read its config space (%s): %s", as, path, strerror(errno));
 		return -1;
