@@ -247,7 +247,6 @@ detach_all(const char *vm, const struct config *cfg, const char *sysfs, const ch
 			record_add_guest(rec, &p->assign.v[i].dev->addr, p->assign.v[i].dev->driver);
 	if (rec->n == before)
 		return EXIT_START;
-	record_set_how(rec, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout, cfg->reattach);
 	if (resets(sysfs, p, rec, false) < 0) {
 		fail(vm, error_get());
 		record_truncate(rec, before);	/* nothing was touched yet */
@@ -302,19 +301,28 @@ drop_revived(const char *sysfs, struct record *mine)
 			record_drop(mine, i);
 }
 
+/* What brings a device back that did not survive a guest. */
+static char *
+revive_hint(const char *as)
+{
+	return xasprintf("remove and rescan it (echo 1 > /sys/bus/pci/devices/%s/remove; "
+	    "echo 1 > /sys/bus/pci/rescan) or reboot", as);
+}
+
 /* A start would hand the guest a dead device. */
 static void
 refuse_dead(const char *vm, const struct record *mine, struct plan *p)
 {
-	char as[PCI_ADDR_STRLEN];
+	char as[PCI_ADDR_STRLEN], *hint;
 	size_t i;
 
 	for (i = 0; i < mine->n; i++)
-		if (mine->v[i].kept)
+		if (mine->v[i].kept) {
+			hint = revive_hint(pci_addr_fmt(&mine->v[i].addr, as));
 			strlist_addf(&p->errors, "pthook: %s: %s did not survive the last run "
-			    "and still reads ffff; remove and rescan it (echo 1 > "
-			    "/sys/bus/pci/devices/%s/remove; echo 1 > /sys/bus/pci/rescan) or "
-			    "reboot", vm, pci_addr_fmt(&mine->v[i].addr, as), as);
+			    "and still reads ffff; %s", vm, as, hint);
+			free(hint);
+		}
 }
 
 int
@@ -367,12 +375,13 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	/* how release gives back what this run takes: written with the
+	 * first line that needs it (a console step or a device) */
+	record_set_how(&mine, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout, cfg->reattach);
 	if (p->console && !live) {
 		struct handoff ho;
 		size_t keep = mine.console.n;
 
-		record_set_how(&mine, cfg->uri, cfg->driver, (int)cfg->detach, cfg->timeout,
-		    cfg->reattach);
 		handoff_find(sysfs, proc_root(NULL), p, &ho);
 		rc = handoff_take(vm, sysfs, proc_root(NULL), dev_root(), state, &ho, &mine,
 		    &m.end);
@@ -442,17 +451,17 @@ static void
 keep_back(const char *vm, struct mover *m, const char *sysfs, const struct taken *t,
     const char *why, struct record *left)
 {
-	char as[PCI_ADDR_STRLEN], *line;
+	char as[PCI_ADDR_STRLEN], *line, *hint;
 
-	pci_addr_fmt(&t->addr, as);
+	hint = revive_hint(pci_addr_fmt(&t->addr, as));
 	if (detach_device(m, sysfs, &t->addr) < 0)
 		log_dev(LOG_ERR, &t->addr, "kept", "%s: release: %s", vm, error_get());
 	line = xasprintf("%s: %s did not survive the guest: %s; kept on %s instead of %s; "
-	    "remove and rescan it (echo 1 > /sys/bus/pci/devices/%s/remove; echo 1 > "
-	    "/sys/bus/pci/rescan) or reboot, then pthook release %s", vm, as, why, m->driver,
-	    t->driver ? t->driver : "no driver", as, vm);
+	    "%s, then pthook release %s", vm, as, why, m->driver,
+	    t->driver ? t->driver : "no driver", hint, vm);
 	fprintf(stderr, "pthook: %s\n", line);
 	log_dev(LOG_CRIT, &t->addr, "kept", "%s", line);
+	free(hint);
 	free(line);
 	record_add(left, &t->addr, t->driver, t->override);
 	left->v[left->n - 1].kept = true;
