@@ -48,9 +48,9 @@ _pthook()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$common --simulate" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "list check apply release watch help" -- "$cur"))
+			COMPREPLY=($(compgen -W "list check status apply release watch help" -- "$cur"))
 		fi ;;
-	list|check|release)
+	list|check|status|release)
 		if [[ $cur == -* ]]; then
 			local extra=
 			[ "$cmd" = release ] && extra=--force
@@ -66,7 +66,7 @@ _pthook()
 	watch)
 		COMPREPLY=($(compgen -W "$common --attach-connected" -- "$cur")) ;;
 	help)
-		COMPREPLY=($(compgen -W "list check apply release watch simulate" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "list check status apply release watch simulate" -- "$cur")) ;;
 	esac
 }
 complete -F _pthook pthook

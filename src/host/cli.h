@@ -82,5 +82,6 @@ int cmd_simulate(struct opts *o);
 int cmd_apply(struct opts *o);
 int cmd_watch(struct opts *o);
 int cmd_release(struct opts *o);
+int cmd_status(struct opts *o);
 
 #endif

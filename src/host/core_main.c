@@ -55,6 +55,14 @@ static const struct command commands[] = {
 	  "Refused while VM runs.\n"
 	  "  --force         give them back even under a running VM\n"
 	  "  -v              say what was given back\n" },
+	{ "status", cmd_status, 0,
+	  "status [VM...]          what pthook holds now, and what is left over",
+	  "What pthook holds right now, per VM: running or not, each device it\n"
+	  "detached and the driver it goes back to, the guest's devices, the console\n"
+	  "handoff, devices the health check kept back.  A VM that no longer runs but\n"
+	  "still holds devices is left over (pthook release VM gives them back).\n"
+	  "Exit 1 when anything is left over or kept back, else 0.\n"
+	  "  --json          one JSON object instead\n" },
 	{ "watch", cmd_watch, O_ATTACH,
 	  "watch [--attach-connected]   hot-plug: attach USB/PCI devices to running VMs by rule",
 	  "Listen to udev for USB and PCI devices coming and going; attach each to the\n"
