@@ -1,29 +1,32 @@
-/* pthook list [VM...]: the host's PCI functions by IOMMU group. */
+/* pthook list [VM...]: the host's PCI functions by IOMMU group, then
+ * its USB devices (list_usb.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "claims.h"
 #include "json.h"
+#include "list_usb.h"
 #include "state.h"
 #include "sysfs.h"
 #include "util.h"
 
 /* The VMs whose release kept a device back (state.h: kept), indexed
  * like the inventory: what the health check found dead is shown, not
- * only logged.  An unreadable state dir shows nothing kept. */
+ * only logged.  h: every record, and what running domains hold (an
+ * unreadable state dir: nothing). */
 static const char **
-kept_by(const struct opts *o, const struct inventory *inv, struct record **recs, size_t *n)
+kept_by(const struct opts *o, const struct inventory *inv, struct holders *h)
 {
 	const char **kept = xcalloc(inv->n, sizeof(*kept));
 	const struct device *d;
 	size_t i, j;
 
-	if (state_read_all(state_dir(o->state_dir), NULL, recs, n) < 0)
+	if (holders_load(state_dir(o->state_dir), "", h) < 0)
 		return kept;
-	for (i = 0; i < *n; i++)
-		for (j = 0; j < (*recs)[i].n; j++)
-			if ((*recs)[i].v[j].kept && (d = inv_find(inv, &(*recs)[i].v[j].addr)))
-				kept[d - inv->devs] = (*recs)[i].vm;
+	for (i = 0; i < h->nrecs; i++)
+		for (j = 0; j < h->recs[i].n; j++)
+			if (h->recs[i].v[j].kept && (d = inv_find(inv, &h->recs[i].v[j].addr)))
+				kept[d - inv->devs] = h->recs[i].vm;
 	return kept;
 }
 
@@ -157,9 +160,8 @@ cmd_list(struct opts *o)
 {
 	const struct device **order;
 	struct claims cl = { 0 };
-	struct record *recs = NULL;
+	struct holders h = { 0 };
 	const char **kept;
-	size_t nrecs = 0;
 	struct ctx c;
 	bool *shown, *group_on, first_group = true, first_dev = true, in_ungrouped = false;
 	int rc, cur = -2, maxgroup = -1;
@@ -172,7 +174,7 @@ cmd_list(struct opts *o)
 		return rc;
 	}
 	claims_build(&c, &cl);
-	kept = kept_by(o, &c.inv, &recs, &nrecs);
+	kept = kept_by(o, &c.inv, &h);
 	order = xcalloc(c.inv.n, sizeof(*order));
 	for (i = 0; i < c.inv.n; i++)
 		order[i] = &c.inv.devs[i];
@@ -235,17 +237,18 @@ cmd_list(struct opts *o)
 	}
 	if (o->json) {
 		if (in_ungrouped)
-			printf("]}\n");
+			printf("]");
 		else
-			printf("%s], \"ungrouped\": []}\n", first_group ? "" : "]}");
+			printf("%s], \"ungrouped\": []", first_group ? "" : "]}");
 	}
+	list_usb(o, &c, &h);
+	if (o->json)
+		printf("}\n");
 	free(shown);
 	free(group_on);
 	free(order);
 	free(kept);
-	for (i = 0; i < nrecs; i++)
-		record_free(&recs[i]);
-	free(recs);
+	holders_free(&h);
 	claims_free(&cl, c.inv.n);
 	ctx_close(&c);
 	return 0;

@@ -125,7 +125,8 @@ text_vm(const char *sysfs, const struct vm_status *s)
 	printf("%s: %s", s->name, s->running ? "running" : "not running");
 	if (!s->configured)
 		printf(" (no [vm] section)");
-	if (r == NULL || (r->n == 0 && r->console.n == 0)) {
+	/* watch's USB lines go with the domain: only while it runs */
+	if (r == NULL || (r->n == 0 && r->console.n == 0 && (!s->running || r->usb.n == 0))) {
 		printf("; pthook holds nothing for it\n");
 		return;
 	}
@@ -153,6 +154,8 @@ text_vm(const char *sysfs, const struct vm_status *s)
 		printf("  console: %s\n", step);
 		free(step);
 	}
+	for (i = 0; s->running && i < r->usb.n; i++)
+		printf("  usb %s  attached by pthook watch\n", r->usb.v[i]);
 }
 
 static void
@@ -183,6 +186,11 @@ json_vm(const char *sysfs, const struct vm_status *s, bool first)
 	for (i = 0; i < nc; i++) {
 		printf("%s", i ? ", " : "");
 		json_str(stdout, r->console.v[i]);
+	}
+	printf("], \"usb\": [");
+	for (i = 0; s->running && r && i < r->usb.n; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(stdout, r->usb.v[i]);
 	}
 	release = left_over(s) ? xasprintf("pthook release %s", s->name) : NULL;
 	printf("], \"release\": ");

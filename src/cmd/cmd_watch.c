@@ -105,6 +105,39 @@ running(struct watch *w, const struct config *cfg, const char *vm)
 	return dom;
 }
 
+/* port on or off vm's record (state.h: record.usb), so list and
+ * status can tell what watch attached.  Only said when it fails: the
+ * attachment itself stands. */
+static void
+record_usb(const struct watch *w, const struct config *cfg, const char *vm,
+    const char *port, bool on)
+{
+	struct record r;
+	size_t i;
+	int lock;
+
+	if ((lock = state_lock(w->state, cfg->timeout)) < 0) {
+		log_at(LOG_WARNING, port, "record", "%s: usb %s: %s", vm, port, error_get());
+		return;
+	}
+	if (state_read(w->state, vm, &r) == 0) {
+		for (i = 0; i < r.usb.n && strcmp(r.usb.v[i], port) != 0; i++)
+			;
+		if (on && i == r.usb.n)
+			strlist_add(&r.usb, xstrdup(port));
+		else if (!on && i < r.usb.n) {
+			free(r.usb.v[i]);
+			r.usb.v[i] = r.usb.v[--r.usb.n];
+		}
+		if (state_write(w->state, &r) < 0)
+			log_at(LOG_WARNING, port, "record", "%s: usb %s: %s", vm, port, error_get());
+	} else {
+		log_at(LOG_WARNING, port, "record", "%s: usb %s: %s", vm, port, error_get());
+	}
+	record_free(&r);
+	state_unlock(lock);
+}
+
 static struct attached *
 find_attached(struct watch *w, const char *port)
 {
@@ -156,6 +189,7 @@ usb_added(struct watch *w, const char *port)
 			a->xml = xml;
 			log_at(LOG_INFO, port, "attach", "%s: usb %s attached (rule line %d)",
 			    vm->name, desc, r->line);
+			record_usb(w, &cfg, vm->name, port, true);
 		}
 		virt.virDomainFree(dom);
 	}
@@ -185,6 +219,7 @@ usb_removed(struct watch *w, const char *port)
 			log_at(LOG_INFO, port, "detach", "%s: usb %s left; detached", a->vm, port);
 		virt.virDomainFree(dom);
 	}
+	record_usb(w, &cfg, a->vm, port, false);
 	log_domain(NULL);
 	config_free(&cfg);
 	free(a->vm);

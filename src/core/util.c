@@ -265,6 +265,17 @@ strlist_addf(struct strlist *l, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool
+strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
 void
 strlist_free(struct strlist *l)
 {

@@ -201,6 +201,7 @@ record_free(struct record *r)
 {
 	record_truncate(r, 0);
 	strlist_free(&r->console);
+	strlist_free(&r->usb);
 	free(r->v);
 	free(r->vm);
 	free(r->how.uri);
@@ -336,6 +337,12 @@ parse_record(const char *path, char *text, struct record *r)
 			strlist_add(&r->console, xstrdup(line));
 			continue;
 		}
+		/* a USB port: bus-port.port..., digits, '-' and '.' */
+		if (strncmp(line, "usb ", 4) == 0 && line[4] &&
+		    line[4 + strspn(line + 4, "0123456789-.")] == '\0') {
+			strlist_add(&r->usb, xstrdup(line + 4));
+			continue;
+		}
 		if (device_line(line, r) < 0) {
 			error_set("state: %s:%d: damaged record; pthook release %s once "
 			    "the VM is off, or delete the file", path, lineno, r->vm);
@@ -392,7 +399,7 @@ state_write(const char *dir, const struct record *r)
 	FILE *f = NULL;
 	size_t i;
 
-	if (r->n == 0 && r->console.n == 0) {
+	if (r->n == 0 && r->console.n == 0 && r->usb.n == 0) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			error_set("state: cannot remove %s: %s", path, strerror(errno));
 		else
@@ -431,6 +438,8 @@ state_write(const char *dir, const struct record *r)
 	}
 	for (i = 0; i < r->console.n; i++)
 		fprintf(f, "%s\n", r->console.v[i]);
+	for (i = 0; i < r->usb.n; i++)
+		fprintf(f, "usb %s\n", r->usb.v[i]);
 	if (fflush(f) == EOF || fsync(fd) < 0)
 		goto fail;
 	fclose(f);

@@ -44,6 +44,9 @@ struct record {
 				 * line on record before it is done:
 				 * "unit NAME", "vtcon N", "fb DRIVER DEVICE"
 				 * (handoff.h) */
+	struct strlist usb;	/* the USB devices pthook watch attached to the
+				 * running domain, by port ("1-2.3"); gone
+				 * with the domain, so release forgets them */
 };
 
 /* --state-dir, else $PTHOOK_STATE_DIR, else the default. */

@@ -17,7 +17,7 @@ add(struct holders *h, const struct pci_addr *a, const char *vm)
 	e->vm = vm;
 }
 
-/* libvirt's view: the PCI hostdevs of every running QEMU domain.  An
+/* libvirt's view: the hostdevs of every running QEMU domain.  An
  * unreadable file is skipped: this view only adds refusals. */
 static void
 from_libvirt(const char *dir, const char *vm, struct holders *h)
@@ -45,6 +45,9 @@ from_libvirt(const char *dir, const char *vm, struct holders *h)
 				*PUSH(h->names, h->nnames, h->namecap) = name;
 				for (i = 0; i < x.n; i++)
 					add(h, &x.hostdevs[i].addr, name);
+				for (i = 0; i < x.nusb; i++)
+					*PUSH(h->usb, h->nusb, h->usbcap) =
+					    (struct held_usb){ x.usb[i], name };
 			}
 			domxml_free(&x);
 		}
@@ -97,6 +100,7 @@ holders_free(struct holders *h)
 		free(h->names[i]);
 	free(h->recs);
 	free(h->names);
+	free(h->usb);
 	free(h->v);
 	memset(h, 0, sizeof(*h));
 }

@@ -8,12 +8,21 @@
 
 #include "plan.h"
 #include "state.h"
+#include "usbplan.h"
 
 #define LIBVIRT_RUN "/run/libvirt/qemu"
+
+/* A USB hostdev of a running domain. */
+struct held_usb {
+	struct usb_hostdev h;
+	const char *vm;
+};
 
 struct holders {
 	struct held *v;
 	size_t n, cap;
+	struct held_usb *usb;
+	size_t nusb, usbcap;
 	struct record *recs;	/* the records the names point into */
 	size_t nrecs;
 	char **names;		/* domain names from libvirt's status files */

@@ -82,17 +82,6 @@ nodes_of(const char *sysfs, const char *proc, const char *dev, const struct devi
 	fclose(f);
 }
 
-static bool
-in(const struct strlist *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return true;
-	return false;
-}
-
 bool
 openers_comm(const char *proc, const char *pid, char *buf, size_t size)
 {
@@ -271,7 +260,7 @@ holder(const char *pid, void *arg)
 		if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
 			continue;
 		target[n] = '\0';
-		if (in(h->nodes, target)) {
+		if (strlist_has(h->nodes, target)) {
 			if (!openers_comm(h->proc, pid, comm, sizeof(comm)))
 				snprintf(comm, sizeof(comm), "?");
 			strlist_addf(h->out, "%s is held by %s (pid %s) via %s; stop it first%s",

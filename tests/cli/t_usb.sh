@@ -102,4 +102,48 @@ t_host_without_usb() {
 		fail "no USB: $OUT"
 }
 
+# list's USB rows (issue #19): owner by rule, attached to a running VM
+# (libvirt's status file), by pthook watch (that VM's record).
+t_list_shows_usb_with_owner_and_attachment() {
+	local st=$TMP/st lv=$TMP/lvrun
+	world
+	mkdir -p -m 700 "$st"; mkdir -p "$lv"
+	cat > "$lv/desk.xml" <<'XML'
+<domstatus state='running' pid='1'><domain type='kvm'><name>desk</name><devices>
+<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='0x046d'/><product id='0xc52b'/></source></hostdev>
+<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='0x0403'/><product id='0x6001'/><address bus='1' device='6'/></source></hostdev>
+</devices></domain></domstatus>
+XML
+	printf 'domain desk\nusb 1-3.2\n' > "$st/desk.state"
+	PTHOOK_LIBVIRT_RUN=$lv run --sysfs "$SYS" -c "$CFG" --state-dir "$st" list
+	rc_is 0
+	out_has "
+USB
+  1-2        046d:c52b  desk             USB Receiver  [attached to desk]
+  1-3.1      0403:6001  -                FT232R USB UART  [serial A10KXYZ1]
+  1-3.2      0403:6001  desk             FT232R USB UART  [serial A10KXYZ2]  [attached to desk by pthook watch]
+  2-1        1050:0407  lab              YubiKey OTP+FIDO+CCID"
+	out_lacks "usb1 "
+	PTHOOK_LIBVIRT_RUN=$lv run --sysfs "$SYS" -c "$CFG" --state-dir "$st" list lab
+	out_has "  2-1        1050:0407  lab "
+	out_lacks "1-3.2"
+	PTHOOK_LIBVIRT_RUN=$lv run --sysfs "$SYS" -c "$CFG" --state-dir "$st" list --json
+	rc_is 0
+	python3 -c 'import json,sys; u={x["port"]: x for x in json.load(sys.stdin)["usb"]}
+assert sorted(u) == ["1-2", "1-3.1", "1-3.2", "2-1"], u
+assert u["1-3.2"] == {"port": "1-3.2", "vendor": "0403", "product": "6001", "name": "FT232R USB UART",
+    "serial": "A10KXYZ2", "vm": "desk", "attached": "desk", "watch": True}, u["1-3.2"]
+assert u["1-3.1"]["vm"] is None and u["1-3.1"]["attached"] is None, u["1-3.1"]
+assert u["2-1"]["vm"] == "lab" and u["1-2"]["watch"] is False, u' <<<"$OUT" || fail "list --json usb: $OUT"
+	# the VM stopped: nothing is attached, whatever its record says
+	rm "$lv/desk.xml"
+	PTHOOK_LIBVIRT_RUN=$lv run --sysfs "$SYS" -c "$CFG" --state-dir "$st" list
+	out_lacks "attached to"
+	rm -rf "$SYS/bus/usb"
+	run --sysfs "$SYS" -c "$CFG" --state-dir "$st" list
+	rc_is 0
+	[[ $OUT == *$'\nUSB\n'* ]] && fail "a USB section without USB devices"
+	true
+}
+
 run_tests

@@ -442,6 +442,12 @@ usb = 0627:0001 name=keyboard'
 	live_usb usbvm 1 || fail "the mouse was attached too"
 	virsh dumpxml usbvm | grep -q "<vendor id='0x0627'/>" || fail "not the keyboard"
 	grep -q "usbvm: usb .* attached (rule line 3)" /tmp/watch.log || fail "no log: $(cat /tmp/watch.log)"
+	# list and status tell what watch attached (libvirt's status file,
+	# the VM's record)
+	$P list | grep -q "0627:0001  usbvm .*Keyboard.*\[attached to usbvm by pthook watch\]" ||
+		fail "list: $($P list | sed -n '/^USB/,$p')"
+	$P list | grep "0627:0001" | grep -v Keyboard | grep -q "attached" && fail "list: the mouse attached"
+	$P status usbvm | grep -q "^  usb [0-9.-]*  attached by pthook watch" || fail "status: $($P status usbvm)"
 	kill $wp; wait $wp 2>/dev/null
 	stop usbvm
 	qmp del kbd2; qmp del mouse1
