@@ -56,9 +56,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/front/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan resetdb
 FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff critical \
+HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff systemd critical \
 	hookshape hook core_main \
-	cmd_list list_usb cmd_check cmd_simulate cmd_apply cmd_release cmd_watch cmd_status
+	cmd_list list_usb cmd_check check_install cmd_simulate cmd_apply cmd_release cmd_watch cmd_status
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_install.h"
 #include "claims.h"
 #include "reset.h"
 #include "sysfs.h"
@@ -86,6 +87,15 @@ cmd_check(struct opts *o)
 	size_t i, j, checked = 0, refused = 0, warnings = 0;
 	int rc, cross;
 
+	if (o->install) {
+		bool explicit_;
+
+		/* a broken or missing config is one of the findings */
+		config_load(config_path(o->config, &explicit_), false, &c.cfg);
+		rc = check_install(o, &c.cfg) ? EXIT_REFUSED : EXIT_START;
+		config_free(&c.cfg);
+		return rc;
+	}
 	if ((rc = ctx_open(&c, o, true, SCAN_NAMES | SCAN_SERIAL)))
 		return rc;
 	if ((rc = ctx_check_vms(&c, o->args, o->nargs))) {

@@ -29,12 +29,16 @@ static const struct command commands[] = {
 	  "count).  Devices with no IOMMU group come last.\n"
 	  "  --json          SPEC section 4 JSON\n"
 	  "  -v              also PCIe serial numbers\n" },
-	{ "check", cmd_check, 0,
-	  "check [VM...]           validate the config against this host; no changes",
+	{ "check", cmd_check, O_INSTALL,
+	  "check [--install] [VM...]   validate the config against this host; no changes",
 	  "Lint the config against this host: rules matching nothing or several\n"
 	  "devices, groups that are not viable, devices two VMs want, host-critical\n"
 	  "devices, address-only rules.  Exit 1 on errors, 0 with warnings only.\n"
-	  "  -v              each VM's plan, step by step\n" },
+	  "  -v              each VM's plan, step by step\n"
+	  "  --install       check the installation instead: the hook where libvirt\n"
+	  "                  looks, executable, a copy of this pthook, seen by the\n"
+	  "                  running daemon; config and state dir; AppArmor/SELinux;\n"
+	  "                  pthook-watch for hotplug = yes\n" },
 	{ "apply", cmd_apply, O_VM | O_DRYRUN | O_YES | O_DEBUGXML | O_BACKUP,
 	  "apply [--vm NAME]... [--dry-run] [-y|--yes] [--debug-xml FILE] [--backup-dir DIR]\n"
 	  "                               rewrite persistent libvirt definitions to match",
@@ -131,7 +135,7 @@ help(const char *name)
 
 enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
 	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE, OPT_ATTACH,
-	OPT_FORCE };
+	OPT_FORCE, OPT_INSTALL };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -151,6 +155,7 @@ static const struct option longopts[] = {
 	{ "simulate", required_argument, NULL, OPT_SIMULATE },
 	{ "attach-connected", no_argument, NULL, OPT_ATTACH },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "install", no_argument, NULL, OPT_INSTALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -177,6 +182,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_SIMULATE: o->simulate = optarg; o->given |= O_SIMULATE; break;
 		case OPT_ATTACH: o->attach = true; o->given |= O_ATTACH; break;
 		case OPT_FORCE: o->force = true; o->given |= O_FORCE; break;
+		case OPT_INSTALL: o->install = true; o->given |= O_INSTALL; break;
 		case OPT_VM:
 			o->vms = xreallocarray(o->vms, (size_t)o->nvms + 1, sizeof(*o->vms));
 			o->vms[o->nvms++] = optarg;

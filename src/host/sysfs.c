@@ -66,6 +66,12 @@ dev_root(void)
 	return root_of(NULL, "PTHOOK_DEV", "/dev");
 }
 
+const char *
+hooks_root(void)
+{
+	return root_of(NULL, "PTHOOK_HOOKS_DIR", "/etc/libvirt/hooks");
+}
+
 static void
 load_slots(struct scan *s)
 {

@@ -18,6 +18,8 @@ const char *sysfs_root(const char *opt);
 const char *proc_root(const char *opt);
 /* The /dev root: $PTHOOK_DEV, else /dev. */
 const char *dev_root(void);
+/* libvirt's hooks directory: $PTHOOK_HOOKS_DIR, else /etc/libvirt/hooks. */
+const char *hooks_root(void);
 
 struct vm_conf;
 
