@@ -8,8 +8,9 @@
 # first unless -y), builds, installs pthook to PREFIX/sbin (default /usr),
 # places the hook (hook/place: /etc/libvirt/hooks/qemu, or qemu.d/pthook
 # next to a qemu hook of yours), installs /etc/pthook/pthook.ini only if
-# there is none (0600 root), and offers to restart libvirt once so it
-# sees a new hook.  Running it again changes only what is out of date.
+# there is none (0600 root), and offers to reload libvirt (SIGHUP: it
+# looks for hooks again; running VMs and connections are untouched) so
+# it runs a new hook.  Running it again changes only what is out of date.
 # --root DIR installs into DIR as if it were / (packaging, tests).
 # --uninstall removes what install.sh installed and keeps the config.
 set -eu
@@ -87,20 +88,22 @@ deps() {
 	run $pm $pkgs
 }
 
-restart_hint() {
-	say "libvirt notices a new hook only when it starts: restart it once"
+# libvirt looks for hooks when it starts and on SIGHUP: a reload, not a
+# restart, is enough for a new one
+reload_hint() {
+	say "libvirt looks for hooks when it starts or reloads: reload it once"
 	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
 		for unit in virtqemud libvirtd; do
 			systemctl is-active -q "$unit" 2>/dev/null || continue
-			if ask "Restart $unit now? (running VMs keep running)"; then
-				run systemctl restart "$unit"
+			if ask "Reload $unit now? (SIGHUP: running VMs are untouched)"; then
+				run systemctl reload "$unit"
 			else
-				say "when convenient: systemctl restart $unit"
+				say "when convenient: systemctl reload $unit"
 			fi
 			return
 		done
 	fi
-	say "when convenient: systemctl restart libvirtd (or virtqemud)"
+	say "when libvirt runs: systemctl reload virtqemud (or libvirtd); pthook check --install tells"
 }
 
 uninstall() {
@@ -137,7 +140,7 @@ install_all() {
 		say "warning: AppArmor is on; libvirtd's profile may refuse $LIBDIR/pthook-core.so (use the default --prefix /usr)"
 	fi
 	case $placed in
-	*installed*) [ -n "$ROOT" ] || restart_hint ;;
+	*installed*) [ -n "$ROOT" ] || reload_hint ;;
 	esac
 	say "done; next: pthook list, then a [vm \"NAME\"] section in $CONF"
 }

@@ -55,7 +55,18 @@ installed() {
 	cmp -s /usr/sbin/pthook "$hook" &&
 	[ "$(stat -c %a /etc/pthook/pthook.ini)" = 600 ] &&
 	man -w pthook.ini > /dev/null &&
-	hook_works "$hook" || { cat "$W/dpkg.log"; return 1; }
+	grep -q "reload" "$W/dpkg.log" &&
+	hook_works "$hook" &&
+	installed_checks "$hook" || { cat "$W/dpkg.log"; return 1; }
+}
+
+# check --install agrees: the hook found where it went, a copy of the
+# installed pthook, no problem (warnings, e.g. no daemon running, are
+# this machine's)
+installed_checks() {
+	pthook check --install > "$W/ci.out" 2> "$W/ci.err" &&
+	grep -qx "install: hook $1; 0 problems, [0-9]* warnings\?" "$W/ci.out" ||
+		{ cat "$W/ci.out" "$W/ci.err"; return 1; }
 }
 
 purged() {
