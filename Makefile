@@ -5,6 +5,7 @@ LIBDIR   ?= $(PREFIX)/lib/pthook
 MANDIR   ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+UDEVDIR  ?= $(PREFIX)/lib/udev/rules.d
 DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
@@ -47,7 +48,7 @@ CFLAGS   ?= -O2 -g
 SRCDIRS  := src/core src/front src/host src/cmd
 vpath %.c $(SRCDIRS)
 INC      := $(SRCDIRS:%=-I%)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIBDIR='"$(LIBDIR)"' \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIBDIR='"$(LIBDIR)"' -DPTHOOK_UDEVDIR='"$(UDEVDIR)"' \
 	-fPIC $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(INC) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -56,9 +57,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/front/main.c.
 CORE := util pciaddr inventory match usb config plan usbplan resetdb
 FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff systemd critical \
+HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff command critical \
 	hookshape hook core_main \
-	cmd_list list_usb cmd_check check_install cmd_simulate cmd_apply cmd_release cmd_watch cmd_status
+	cmd_list list_usb cmd_check check_install cmd_simulate cmd_apply cmd_release cmd_watch cmd_status cmd_claim
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
@@ -72,10 +73,11 @@ MAN := $(B)/man/pthook.8.gz $(B)/man/pthook.ini.5.gz
 
 all: $(B)/pthook $(B)/pthook-core.so $(MAN)
 
-# The front has LIBDIR compiled in: rebuild it when PREFIX/LIBDIR change.
+# The front and check --install have LIBDIR (and UDEVDIR) compiled in:
+# rebuild them when PREFIX/LIBDIR/UDEVDIR change.
 $(B)/libdir.stamp: FORCE | $(B)/obj
-	@echo '$(LIBDIR)' | cmp -s - $@ || echo '$(LIBDIR)' > $@
-$(B)/obj/main.o: $(B)/libdir.stamp
+	@echo '$(LIBDIR) $(UDEVDIR)' | cmp -s - $@ || echo '$(LIBDIR) $(UDEVDIR)' > $@
+$(B)/obj/main.o $(B)/obj/check_install.o: $(B)/libdir.stamp
 
 $(B)/man/%.gz: src/man/% | $(B)/man
 	gzip -9nc $< > $@
@@ -160,7 +162,8 @@ asan:
 # Files only; install.sh (or the Debian package) also places the hook.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(UDEVDIR)
 	install -C -m 0755 $(B)/pthook $(DESTDIR)$(SBINDIR)/pthook
 	install -C -m 0644 $(B)/pthook-core.so $(DESTDIR)$(LIBDIR)/pthook-core.so
 	install -C -m 0755 hook/place $(DESTDIR)$(LIBDIR)/place
@@ -169,12 +172,14 @@ install: all
 	install -C -m 0644 etc/pthook.bash $(DESTDIR)$(BASHCOMPDIR)/pthook
 	sed 's,/usr/sbin/pthook,$(SBINDIR)/pthook,' etc/pthook-watch.service > $(B)/pthook-watch.service
 	install -C -m 0644 $(B)/pthook-watch.service $(DESTDIR)$(UNITDIR)/pthook-watch.service
+	sed 's,/usr/sbin/pthook,$(SBINDIR)/pthook,' etc/60-pthook.rules > $(B)/60-pthook.rules
+	install -C -m 0644 $(B)/60-pthook.rules $(DESTDIR)$(UDEVDIR)/60-pthook.rules
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/pthook $(DESTDIR)$(LIBDIR)/pthook-core.so \
 		$(DESTDIR)$(LIBDIR)/place $(DESTDIR)$(MANDIR)/man8/pthook.8.gz \
 		$(DESTDIR)$(MANDIR)/man5/pthook.ini.5.gz $(DESTDIR)$(BASHCOMPDIR)/pthook \
-		$(DESTDIR)$(UNITDIR)/pthook-watch.service
+		$(DESTDIR)$(UNITDIR)/pthook-watch.service $(DESTDIR)$(UDEVDIR)/60-pthook.rules
 	rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
 
 clean:

@@ -48,12 +48,13 @@ _pthook()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$common --simulate" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "list check status apply release watch help" -- "$cur"))
+			COMPREPLY=($(compgen -W "list check status apply release watch claim help" -- "$cur"))
 		fi ;;
 	list|check|status|release)
 		if [[ $cur == -* ]]; then
 			local extra=
 			[ "$cmd" = release ] && extra=--force
+			[ "$cmd" = check ] && extra=--install
 			COMPREPLY=($(compgen -W "$common $extra" -- "$cur"))
 		else
 			local IFS=$'\n'
@@ -65,8 +66,10 @@ _pthook()
 		COMPREPLY=($(compgen -W "$common --op" -- "$cur")) ;;
 	watch)
 		COMPREPLY=($(compgen -W "$common --attach-connected" -- "$cur")) ;;
+	claim)
+		COMPREPLY=($(compgen -W "$common" -- "$cur")) ;;
 	help)
-		COMPREPLY=($(compgen -W "list check status apply release watch simulate" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "list check status apply release watch claim simulate" -- "$cur")) ;;
 	esac
 }
 complete -F _pthook pthook

@@ -17,7 +17,7 @@
 #include "openers.h"
 #include "state.h"
 #include "sysfs.h"
-#include "systemd.h"
+#include "command.h"
 #include "util.h"
 
 #define WHAT "@(#)pthook "
@@ -284,6 +284,23 @@ check_watch(struct findings *f, const struct config *cfg)
 		    vm);
 }
 
+/* early = yes needs udev to run pthook claim (etc/60-pthook.rules). */
+static void
+check_udev(struct findings *f, const struct config *cfg)
+{
+	const char *env = getenv("PTHOOK_UDEV_RULES");
+	const char *rules = env && *env ? env : PTHOOK_UDEVDIR "/60-pthook.rules";
+	size_t i;
+
+	for (i = 0; i < cfg->nvms; i++)
+		if (cfg->vms[i].early && access(rules, F_OK) < 0) {
+			finding(f, true, "%s has early = yes but %s is missing: nothing claims its "
+			    "devices at boot; reinstall pthook (make install puts it there)",
+			    cfg->vms[i].name, rules);
+			return;
+		}
+}
+
 int
 check_install(const struct opts *o, const struct config *cfg)
 {
@@ -297,6 +314,7 @@ check_install(const struct opts *o, const struct config *cfg)
 	check_files(&f, cfg, state_dir(o->state_dir));
 	check_lsm(&f, sysfs_root(o->sysfs), hook, hooks);
 	check_watch(&f, cfg);
+	check_udev(&f, cfg);
 	printf("install: %s%s; %d problem%s, %d warning%s\n", hook ? "hook " : "no hook",
 	    hook ? hook : "", f.errors, f.errors == 1 ? "" : "s", f.warnings,
 	    f.warnings == 1 ? "" : "s");

@@ -79,6 +79,21 @@ cross_check(const struct claims *cl, char **names, int n)
 	return problems;
 }
 
+/* What pthook claim binds at boot for p (cmd_claim.c): what the plan
+ * takes. */
+static void
+early_lines(const struct ctx *c, const struct plan *p)
+{
+	const struct planned_list *lists[] = { &p->assign, &p->detach };
+	size_t l, i;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < lists[l]->n; i++)
+			printf("%s: %s is claimed early: bound to %s as it appears at boot "
+			    "(pthook claim, from udev)\n", p->vm, lists[l]->v[i].dev->addr_str,
+			    c->cfg.driver);
+}
+
 int
 cmd_check(struct opts *o)
 {
@@ -115,6 +130,8 @@ cmd_check(struct opts *o)
 		if (o->verbose)
 			for (j = 0; j < p->steps.n; j++)
 				printf("%s\n", p->steps.v[j]);
+		if (p->conf->early && p->errors.n == 0)
+			early_lines(&c, p);
 		for (j = 0; j < p->errors.n; j++)
 			fprintf(stderr, "%s\n", p->errors.v[j]);
 		for (j = 0; j < p->warnings.n; j++)

@@ -17,7 +17,7 @@
 enum {
 	K_URI = 1 << 0, K_DRIVER = 1 << 1, K_REATTACH = 1 << 2,
 	K_DETACH = 1 << 3, K_TIMEOUT = 1 << 4, K_GROUP = 1 << 5,
-	K_MANAGED = 1 << 6, K_HOTPLUG = 1 << 7, K_CONSOLE = 1 << 8, K_UNITS = 1 << 9,
+	K_MANAGED = 1 << 6, K_HOTPLUG = 1 << 7, K_CONSOLE = 1 << 8, K_UNITS = 1 << 9, K_EARLY = 1 << 10,
 };
 
 /* The handoff's default: what a desktop runs its display server under. */
@@ -301,6 +301,9 @@ vm_key(struct parse *p, const char *name, const char *value)
 	} else if (strcmp(name, "hotplug") == 0) {
 		if (once(p, &vm->set, K_HOTPLUG, name) && !yes_no(value, &vm->hotplug))
 			perr(p, "hotplug = %s: expected yes or no", value);
+	} else if (strcmp(name, "early") == 0) {
+		if (once(p, &vm->set, K_EARLY, name) && !yes_no(value, &vm->early))
+			perr(p, "early = %s: expected yes or no", value);
 	} else if (strcmp(name, "console") == 0) {
 		if (!once(p, &vm->set, K_CONSOLE, name))
 			return;
@@ -313,7 +316,7 @@ vm_key(struct parse *p, const char *name, const char *value)
 			units(p, vm, value);
 	} else {
 		perr(p, "unknown key '%s' in [vm \"%s\"] (pci usb usb_deny group managed "
-		    "hotplug console units)", name, vm->name);
+		    "hotplug early console units)", name, vm->name);
 	}
 }
 

@@ -34,6 +34,9 @@ struct vm_conf {
 	enum group_policy group;
 	bool managed;
 	bool hotplug;		/* pthook watch attaches devices while it runs */
+	bool early;		/* early = yes: its devices are claimed for the
+				 * vfio driver as they appear (pthook claim,
+				 * from udev), before a host driver binds */
 	bool handoff;		/* console = handoff: the host's console GPU may
 				 * go to this VM (handoff.h) */
 	struct strlist units;	/* units = ...: stopped for the handoff, started

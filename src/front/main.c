@@ -43,6 +43,26 @@ fast_path(char **argv, struct config *cfg)
 	return true;
 }
 
+/* pthook claim as udev runs it for every PCI function that appears
+ * (etc/60-pthook.rules): nothing to do unless a VM says early = yes.  A
+ * config that is not read right goes to the core, which says why. */
+static bool
+no_claims(int argc, char **argv)
+{
+	struct config cfg;
+	bool explicit_, none;
+	size_t i;
+
+	if (argc != 2 || strcmp(argv[1], "claim") != 0)
+		return false;
+	none = config_load(config_path(NULL, &explicit_), explicit_, &cfg) == 0 &&
+	    cfg.nerrors == 0;
+	for (i = 0; none && i < cfg.nvms; i++)
+		none = !cfg.vms[i].early;
+	config_free(&cfg);
+	return none;
+}
+
 /* Next to this program (a build tree, or a hooks dir holding both),
  * else the install directory.  pthook runs as root: the core must be as
  * safe as the config. */
@@ -92,6 +112,8 @@ main(int argc, char **argv)
 		if (fast_path(argv, &cfg))
 			return EXIT_START;
 		hook = &cfg;
+	} else if (no_claims(argc, argv)) {
+		return EXIT_START;
 	}
 	/* A hook run that cannot load the core refuses only a start. */
 	if (find_core(path, sizeof(path)) < 0)

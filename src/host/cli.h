@@ -84,5 +84,6 @@ int cmd_apply(struct opts *o);
 int cmd_watch(struct opts *o);
 int cmd_release(struct opts *o);
 int cmd_status(struct opts *o);
+int cmd_claim(struct opts *o);
 
 #endif

@@ -67,6 +67,14 @@ static const struct command commands[] = {
 	  "still holds devices is left over (pthook release VM gives them back).\n"
 	  "Exit 1 when anything is left over or kept back, else 0.\n"
 	  "  --json          one JSON object instead\n" },
+	{ "claim", cmd_claim, 0,
+	  "claim                   boot-time claim for VMs with early = yes (udev runs it)",
+	  "Run by udev as each PCI function appears (60-pthook.rules), before its\n"
+	  "driver is loaded: every device the plan of a VM with early = yes takes\n"
+	  "that has no driver yet is bound to the vfio driver (driver_override), so\n"
+	  "it never meets its host driver.  Devices already on a driver are left\n"
+	  "for the start.  Exit 3 when a claim failed.\n"
+	  "  -v              each claim on stderr too\n" },
 	{ "watch", cmd_watch, O_ATTACH,
 	  "watch [--attach-connected]   hot-plug: attach USB/PCI devices to running VMs by rule",
 	  "Listen to udev for USB and PCI devices coming and going; attach each to the\n"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "systemd.h"
+#include "command.h"
 
 /* The platform drivers of the firmware framebuffers (efifb, vesafb,
  * simpledrm), as sysfs names them. */

@@ -497,7 +497,22 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 		restore_reset(vm, sysfs, t);
 		pci_addr_fmt(&t->addr, as);
 		why = NULL;
-		if (t->guest) {
+		if (t->guest && t->driver && strcmp(t->driver, rec.how.driver) == 0) {
+			/* on the vfio driver before libvirt took it (claimed
+			 * early, or bound by hand): there again, whatever
+			 * libvirt's reattach made of it */
+			if (rebind_alive(sysfs, &t->addr) == 0) {
+				why = xstrdup(dead);
+				keep_back(vm, &m, sysfs, t, why, &left);
+			} else if (detach_device(&m, sysfs, &t->addr) < 0) {
+				why = xasprintf("cannot put %s back on %s, where it was before the "
+				    "VM: %s", as, to, error_get());
+				fail(vm, why);
+			} else {
+				log_dev(LOG_INFO, &t->addr, "reattach", "%s: release: %s back on %s, "
+				    "where it was before the VM", vm, as, to);
+			}
+		} else if (t->guest) {
 			/* libvirt gave those back itself, before this hook */
 			if ((why = sick(sysfs, t)) != NULL)
 				keep_back(vm, &m, sysfs, t, why, &left);

@@ -135,4 +135,17 @@ pci = 8086:10d3')
 	err_has "install: warning: no config at $TMP/nonexistent.ini: pthook lets every start through"
 }
 
+t_early_needs_the_udev_rule() {
+	setup; place; touch -d '-1 hour' "$TMP/hooks/qemu"
+	CFG=$(config '[vm "a"]
+early = yes
+pci = 8086:10d3')
+	PTHOOK_UDEV_RULES=$TMP/60-pthook.rules check
+	rc_is 1
+	err_has "install: a has early = yes but $TMP/60-pthook.rules is missing: nothing claims its devices at boot"
+	cp "$ROOT/etc/60-pthook.rules" "$TMP/"
+	PTHOOK_UDEV_RULES=$TMP/60-pthook.rules check
+	rc_is 0
+}
+
 run_tests

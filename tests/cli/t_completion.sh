@@ -12,7 +12,7 @@ comp() {
 }
 
 t_commands_and_options() {
-	[ "$(comp pthook "" | tr '\n' ' ')" = "list check status apply release watch help " ] ||
+	[ "$(comp pthook "" | tr '\n' ' ')" = "list check status apply release watch claim help " ] ||
 		fail "commands: $(comp pthook "")"
 	[ "$(comp pthook apply --d | tr '\n' ' ')" = "--dry-run --debug-xml " ] ||
 		fail "apply options: $(comp pthook apply --d)"

@@ -19,7 +19,7 @@ t_fresh_install_then_again_changes_nothing() {
 	for f in usr/sbin/pthook:755 usr/lib/pthook/pthook-core.so:644 usr/lib/pthook/place:755 \
 	    usr/share/man/man8/pthook.8.gz:644 usr/share/man/man5/pthook.ini.5.gz:644 \
 	    usr/share/bash-completion/completions/pthook:644 etc/pthook/pthook.ini:600 \
-	    usr/lib/systemd/system/pthook-watch.service:644 \
+	    usr/lib/systemd/system/pthook-watch.service:644 usr/lib/udev/rules.d/60-pthook.rules:644 \
 	    etc/libvirt/hooks/qemu:755; do
 		[ -f "$r/${f%:*}" ] || { fail "missing ${f%:*}"; continue; }
 		[ "$(mode "$r/${f%:*}")" = "${f#*:}" ] || fail "${f%:*} has mode $(mode "$r/${f%:*}")"

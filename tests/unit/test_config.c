@@ -54,6 +54,7 @@ full_config(void **state)
 	    "    pci   = driver=xhci_hcd index=1\n"
 	    "group = detach\n"
 	    "managed = no\n"
+	    "early = yes\n"
 	    "[vm \"linux box\"]\n"
 	    "pci = slot=4 all\n"
 	    "[vm \"desk\"]\n"
@@ -72,12 +73,14 @@ full_config(void **state)
 	/* indented lines are rules of their own, not inih continuations */
 	assert_int_equal(vm->npci, 3);
 	assert_int_equal(vm->pci[2].line, 14);
+	assert_true(vm->early);
 	assert_int_equal(vm->pci[2].m.index, 1);
 	assert_int_equal(vm->group, GROUP_DETACH);
 	assert_false(vm->managed);
 	vm = config_vm(&cfg, "linux box");
 	assert_non_null(vm);
 	assert_true(vm->managed);
+	assert_false(vm->early);
 	assert_int_equal(vm->group, GROUP_ASSIGN);
 	assert_true(cfg.uses & M_SLOT);
 	assert_false(vm->handoff);
@@ -123,6 +126,8 @@ errors_name_file_and_line(void **state)
 	expect("[vm \"a\"]\npci = 10de:1b81 index=-2\n", 2, "number >= 0");
 	expect("[vm \"a\"]\ngroup = share\n", 2, "assign, detach or strict");
 	expect("[vm \"a\"]\nmanaged = maybe\n", 2, "yes or no");
+	expect("[vm \"a\"]\nearly = boot\n", 2, "early = boot: expected yes or no");
+	expect("[vm \"a\"]\nearly = yes\nearly = no\n", 3, "early");
 	expect("[vm \"a\"]\nconsole = give\n", 2, "console = give: expected keep or handoff");
 	expect("[vm \"a\"]\nunits = gdm.service --force\n", 2, "'--force' is not a systemd unit name");
 	expect("[vm \"a\"]\nunits = ../x\n", 2, "'../x' is not a systemd unit name");
