@@ -136,6 +136,10 @@ cmd_check(struct opts *o)
 			fprintf(stderr, "%s\n", p->errors.v[j]);
 		for (j = 0; j < p->warnings.n; j++)
 			fprintf(stderr, "%s\n", p->warnings.v[j]);
+		if (p->conf->units.n && !p->conf->handoff) {
+			msg("%s: warning: units = does nothing without console = handoff", p->vm);
+			warnings++;
+		}
 		if (p->conf->npci == 0) {
 			msg("%s: warning: no pci = rule: pthook would strip every PCI "
 			    "hostdev from this VM", p->vm);

@@ -127,4 +127,19 @@ pci = 10de:1b81')
 	err_lines 1
 }
 
+# units = is the handoff's: alone it does nothing, and check says so
+t_units_without_handoff_warns() {
+	run --sysfs "$(host twins)" -c "$(config '[vm "a"]
+pci = 8086:10d3 slot=3
+units = gdm.service')" check
+	rc_is 0
+	err_has "pthook: a: warning: units = does nothing without console = handoff"
+	run --sysfs "$(host twins)" -c "$(config '[vm "a"]
+pci = 8086:10d3 slot=3
+console = handoff
+units = gdm.service')" check
+	grep -q "units = does nothing" <<<"$ERR" && fail "warned with console = handoff"
+	true
+}
+
 run_tests

@@ -20,6 +20,13 @@ if [ ! -f "$K/boot/vmlinuz-$KVER" ]; then
 	depmod -b "$K" "$KVER"
 fi
 cp "$K/boot/vmlinuz-$KVER" "$W/vmlinuz"
+# Debian's udev, unpacked (not installed here: its daemon would handle
+# this machine's events): the guest's scenario of the boot-time claim
+# runs it on the host's libraries
+if [ ! -x "$W/udev/lib/systemd/systemd-udevd" ]; then
+	(cd "$W/debs" && { ls udev_*.deb >/dev/null 2>&1 || apt-get download udev >/dev/null; })
+	rm -rf "$W/udev"; dpkg-deb -x "$W/debs"/udev_*.deb "$W/udev"
+fi
 [ "$W/base.cpio.gz" -nt "$ROOT/tests/vm/init.sh" ] && [ "$W/base.cpio.gz" -nt "$0" ] &&
 	[ -f "$W/base.$KVER" ] && exit 0
 

@@ -188,7 +188,14 @@ group = detach'
 	# prepare completes but the VM never starts and release never comes
 	$P vnet prepare begin - < /tmp/vnet.xml || fail "prepare by hand"
 	expect_drv $VRNG vfio-pci "after prepare"
+	# left over: status says so, with the command, and exits 1
+	$P status vnet > /tmp/status.out; local src=$?
+	[ $src = 1 ] || fail "status exited $src: $(cat /tmp/status.out)"
+	grep -q "^vnet: not running; LEFT OVER: pthook release vnet gives them back" /tmp/status.out &&
+	grep -q "^  $VRNG  detached by pthook, goes back to virtio-pci, now on vfio-pci" /tmp/status.out ||
+		fail "status: $(cat /tmp/status.out)"
 	$P release vnet || fail "release"
+	$P status vnet > /tmp/status.out || fail "status after release: $(cat /tmp/status.out)"
 	expect_drv $VRNG virtio-pci "after release"
 	# killed at an arbitrary point of prepare, then released
 	for delay in 0.01 0.05 0.1; do
@@ -482,13 +489,60 @@ pci = 1b36:0010 slot=0-4'
 	virsh -q undefine pcivm >/dev/null
 }
 
+# The boot-time claim, as at boot: the NVMe appears (removed, then a
+# rescan) while its driver is not loaded, and the real udevd (Debian's,
+# unpacked by build.sh) handles the event with its own rules and
+# pthook's: 60-pthook.rules claims it, 80-drivers.rules loads nvme,
+# which must never bind it.
+s_early_claim_at_boot() {
+	local U=/repo/build/vm/udev
+	[ -x $U/lib/systemd/systemd-udevd ] || { fail "no udevd in $U (tests/vm/build.sh)"; return; }
+	expect_drv $NVME nvme "before"
+	conf '[vm "early"]
+early = yes
+pci = 1b36:0010'
+	# the installation as the tier made it: the hook a copy of this
+	# pthook, libvirtd started after it; and no rule file for udev yet
+	PTHOOK_UDEV_RULES=/etc/udev/rules.d/60-pthook.rules $P check --install > /tmp/ci.out 2>&1
+	grep -q "early has early = yes but /etc/udev/rules.d/60-pthook.rules is missing" /tmp/ci.out ||
+		fail "check --install: $(cat /tmp/ci.out)"
+	grep -q "is not a copy\|newer than\|no hook" /tmp/ci.out && fail "check --install: $(cat /tmp/ci.out)"
+	$P check early > /tmp/check.out 2>&1
+	grep -q "early: $NVME is claimed early" /tmp/check.out || fail "check: $(cat /tmp/check.out)"
+	tar -C $U -c lib bin etc | tar -C / -x --keep-directory-symlink
+	sed "s,/usr/sbin/pthook,$P," /repo/etc/60-pthook.rules > /etc/udev/rules.d/60-pthook.rules
+	echo 1 > /sys/bus/pci/devices/$NVME/remove
+	modprobe -r nvme || fail "cannot unload nvme: $(lsmod | grep nvme)"
+	dmesg -C
+	/lib/systemd/systemd-udevd --daemon --resolve-names=never || { fail "udevd did not start"; return; }
+	echo 1 > /sys/bus/pci/rescan
+	udevadm settle -t 60 || fail "udev did not settle"
+	udevadm control --exit
+	lsmod | grep -q '^nvme ' || fail "udev did not load nvme (80-drivers.rules did not run)"
+	expect_drv $NVME vfio-pci "claimed at boot"
+	[ "$(override $NVME)" = vfio-pci ] || fail "override: $(override $NVME)"
+	dmesg | grep -q "nvme.*$NVME\|$NVME.*nvme" && fail "it met nvme: $(dmesg | grep nvme)"
+	# a VM's run (libvirt's managed reattach at its end) leaves it there
+	define early $NVME
+	start early || fail "start: $(cat /tmp/start.out)"
+	stop early
+	wait_drv $NVME vfio-pci "after the VM"
+	virsh -q undefine early >/dev/null
+	# back to the host for whatever runs next
+	rm -f /etc/udev/rules.d/60-pthook.rules
+	echo $NVME > /sys/bus/pci/drivers/vfio-pci/unbind
+	echo > /sys/bus/pci/devices/$NVME/driver_override
+	echo $NVME > /sys/bus/pci/drivers_probe
+	wait_drv $NVME nvme "given back by hand"
+}
+
 # scenarios.sh [NAME...]: those scenarios only (a payload of your own:
 # exec tests/vm/scenarios.sh NAME)
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
     usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
     sriov_vf_named_by_its_pf holder_refused_then_started reset_method_set_and_restored \
-    single_gpu_handoff}; do
+    single_gpu_handoff early_claim_at_boot}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
