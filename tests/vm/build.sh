@@ -23,7 +23,7 @@ cp "$K/boot/vmlinuz-$KVER" "$W/vmlinuz"
 # Debian's udev, unpacked (not installed here: its daemon would handle
 # this machine's events): the guest's scenario of the boot-time claim
 # runs it on the host's libraries
-if [ ! -x "$W/udev/lib/systemd/systemd-udevd" ]; then
+if [ ! -x "$W/udev/bin/udevadm" ]; then
 	(cd "$W/debs" && { ls udev_*.deb >/dev/null 2>&1 || apt-get download udev >/dev/null; })
 	rm -rf "$W/udev"; dpkg-deb -x "$W/debs"/udev_*.deb "$W/udev"
 fi

@@ -496,7 +496,7 @@ pci = 1b36:0010 slot=0-4'
 # which must never bind it.
 s_early_claim_at_boot() {
 	local U=/repo/build/vm/udev
-	[ -x $U/lib/systemd/systemd-udevd ] || { fail "no udevd in $U (tests/vm/build.sh)"; return; }
+	[ -x $U/bin/udevadm ] || { fail "no udev in $U (tests/vm/build.sh)"; return; }
 	expect_drv $NVME nvme "before"
 	conf '[vm "early"]
 early = yes
@@ -514,11 +514,13 @@ pci = 1b36:0010'
 	echo 1 > /sys/bus/pci/devices/$NVME/remove
 	modprobe -r nvme || fail "cannot unload nvme: $(lsmod | grep nvme)"
 	dmesg -C
-	/lib/systemd/systemd-udevd --daemon --resolve-names=never || { fail "udevd did not start"; return; }
+	/lib/systemd/systemd-udevd --daemon --resolve-names=never --debug > /tmp/udevd.log 2>&1 ||
+		{ fail "udevd did not start: $(cat /tmp/udevd.log)"; return; }
 	echo 1 > /sys/bus/pci/rescan
 	udevadm settle -t 60 || fail "udev did not settle"
+	nvme_loaded() { lsmod | grep -q '^nvme '; }
+	until_ok 20 nvme_loaded || fail "udev did not load nvme (80-drivers.rules did not run): $(sed -n '/kmod load/,$p' /tmp/udevd.log | head -30)"
 	udevadm control --exit
-	lsmod | grep -q '^nvme ' || fail "udev did not load nvme (80-drivers.rules did not run)"
 	expect_drv $NVME vfio-pci "claimed at boot"
 	[ "$(override $NVME)" = vfio-pci ] || fail "override: $(override $NVME)"
 	dmesg | grep -q "nvme.*$NVME\|$NVME.*nvme" && fail "it met nvme: $(dmesg | grep nvme)"
