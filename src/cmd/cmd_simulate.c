@@ -155,6 +155,8 @@ cmd_simulate(struct opts *o)
 		ctx_plan(&c, x.name, &x, NULL, &p);
 		if (!strcmp(op, "prepare"))
 			ctx_openers(&c, &p);
+		else
+			plan_keep_abi(&p, op);
 		domxml_rewrite(&x, &p);
 		/* the xml is what apply would define (SPEC §4); the hook's own
 		 * migrate/restore rewrite leaves USB alone */

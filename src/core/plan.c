@@ -650,6 +650,40 @@ diff_xml(struct plan *p, const struct plan_input *in)
 	}
 }
 
+/* Whether a is one end of a move (an element rewritten in place). */
+static bool
+moved(const struct plan *p, const struct pci_addr *a, bool from)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmoves; i++)
+		if (pci_addr_eq(from ? &p->moves[i].from : &p->moves[i].to, a))
+			return true;
+	return false;
+}
+
+void
+plan_keep_abi(struct plan *p, const char *op)
+{
+	char as[PCI_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < p->nadd; i++)
+		if (!moved(p, &p->add[i], false))
+			strlist_addf(&p->errors, "pthook: %s: %s: this host would give the guest "
+			    "%s too, which the incoming definition lacks (a group mate, or a device "
+			    "the other host did not have), and libvirt lets a migrated or restored "
+			    "guest keep only its own devices; define the VM here (pthook apply --vm "
+			    "%s) and start it instead", p->vm, op, pci_addr_fmt(&p->add[i], as), p->vm);
+	for (i = 0; i < p->nremove; i++)
+		if (!moved(p, &p->remove[i], true))
+			strlist_addf(&p->errors, "pthook: %s: %s: hostdev %s of the incoming "
+			    "definition stands for no device a rule names here, and libvirt lets a "
+			    "migrated or restored guest lose none of its devices; give this host the "
+			    "device, or define the VM here (pthook apply --vm %s)", p->vm, op,
+			    pci_addr_fmt(&p->remove[i], as), p->vm);
+}
+
 void
 plan_build(const struct plan_input *in, struct plan *p)
 {

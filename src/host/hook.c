@@ -554,7 +554,7 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 
 /* migrate begin / restore begin: the XML for this host's addresses. */
 static int
-rewrite(const char *vm, struct ctx *c, const char *sysfs)
+rewrite(const char *vm, const char *op, struct ctx *c, const char *sysfs)
 {
 	struct plan p = { 0 };
 	struct domxml x;
@@ -569,6 +569,7 @@ rewrite(const char *vm, struct ctx *c, const char *sysfs)
 		return EXIT_HOST;
 	}
 	plan_vm(c, sysfs, vm, &x, NULL, false, &p);
+	plan_keep_abi(&p, op);
 	if (p.errors.n == 0) {
 		domxml_rewrite(&x, &p);
 		out = domxml_serialize(&x);
@@ -619,7 +620,7 @@ hook_main(char **argv, struct config *cfg)
 	} else if (is(op, sub, "prepare", "begin")) {
 		rc = prepare(vm, &c, sysfs, state);
 	} else if (starts) {
-		rc = rewrite(vm, &c, sysfs);
+		rc = rewrite(vm, op, &c, sysfs);
 	}
 	ctx_close(&c);
 	return rc;

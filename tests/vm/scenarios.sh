@@ -498,9 +498,10 @@ s_early_claim_at_boot() {
 	local U=/repo/build/vm/udev
 	[ -x $U/bin/udevadm ] || { fail "no udev in $U (tests/vm/build.sh)"; return; }
 	expect_drv $NVME nvme "before"
+	# the hot-plug scenario's NVMe (0-4) has the same ids
 	conf '[vm "early"]
 early = yes
-pci = 1b36:0010'
+pci = 1b36:0010 slot=0-5'
 	# the installation as the tier made it: the hook a copy of this
 	# pthook, libvirtd started after it; and no rule file for udev yet
 	PTHOOK_UDEV_RULES=/etc/udev/rules.d/60-pthook.rules $P check --install > /tmp/ci.out 2>&1
