@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_install.h"
 #include "claims.h"
+#include "json.h"
 #include "reset.h"
 #include "sysfs.h"
 #include "util.h"
@@ -94,6 +96,60 @@ early_lines(const struct ctx *c, const struct plan *p)
 			    c->cfg.driver);
 }
 
+static void
+json_list(const char *key, const struct planned_list *l)
+{
+	char sub[16];
+	size_t i;
+
+	printf(", \"%s\": [", key);
+	for (i = 0; i < l->n; i++) {
+		const struct device *d = l->v[i].dev;
+
+		snprintf(sub, sizeof(sub), "%04x:%04x", d->subvendor, d->subdevice);
+		printf("%s{\"address\": \"%s\", \"id\": \"%04x:%04x\", \"subsystem\": ",
+		    i ? ", " : "", d->addr_str, d->vendor, d->device);
+		json_str(stdout, d->has_subsys ? sub : NULL);
+		printf(", \"slot\": ");
+		json_str(stdout, d->slot);
+		printf(", \"serial\": ");
+		json_str(stdout, d->serial);
+		printf(", \"name\": ");
+		json_str(stdout, d->name);
+		printf("}");
+	}
+	printf("]");
+}
+
+static void
+json_lines(const char *key, const struct strlist *l)
+{
+	size_t i;
+
+	printf(", \"%s\": [", key);
+	for (i = 0; i < l->n; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(stdout, l->v[i]);
+	}
+	printf("]");
+}
+
+/* What the VM would get on this host, for a fleet tool to compare
+ * hosts by: the devices by identity (their addresses are this host's). */
+static void
+json_vm(const struct plan *p, bool first)
+{
+	printf("%s\n  {\"name\": ", first ? "" : ",");
+	json_str(stdout, p->vm);
+	printf(", \"ok\": %s, \"early\": %s", p->errors.n ? "false" : "true",
+	    p->conf->early ? "true" : "false");
+	json_list("assign", &p->assign);
+	json_list("detach", &p->detach);
+	json_lines("errors", &p->errors);
+	json_lines("warnings", &p->warnings);
+	printf("}");
+}
+
 int
 cmd_check(struct opts *o)
 {
@@ -120,12 +176,32 @@ cmd_check(struct opts *o)
 	if (c.cfg.nvms == 0)
 		msg("warning: %s names no VM; add a [vm \"NAME\"] section", c.cfg.path);
 	claims_build(&c, &cl);
+	if (o->json) {
+		char host[256] = "";
+
+		gethostname(host, sizeof(host) - 1);
+		printf("{\"host\": ");
+		json_str(stdout, host);
+		printf(", \"vms\": [");
+	}
 	for (i = 0; i < cl.nplans; i++) {
 		struct plan *p = &cl.plans[i];
 
 		if (!wanted(p->vm, o->args, o->nargs))
 			continue;
 		reset_advice(c.sysfs, p);
+		if (p->conf->units.n && !p->conf->handoff)
+			strlist_addf(&p->warnings, "pthook: %s: warning: units = does nothing "
+			    "without console = handoff", p->vm);
+		if (p->conf->npci == 0)
+			strlist_addf(&p->warnings, "pthook: %s: warning: no pci = rule: pthook "
+			    "would strip every PCI hostdev from this VM", p->vm);
+		warnings += p->warnings.n;
+		refused += p->errors.n > 0;
+		if (o->json) {
+			json_vm(p, checked++ == 0);
+			continue;
+		}
 		checked++;
 		if (o->verbose)
 			for (j = 0; j < p->steps.n; j++)
@@ -136,22 +212,15 @@ cmd_check(struct opts *o)
 			fprintf(stderr, "%s\n", p->errors.v[j]);
 		for (j = 0; j < p->warnings.n; j++)
 			fprintf(stderr, "%s\n", p->warnings.v[j]);
-		if (p->conf->units.n && !p->conf->handoff) {
-			msg("%s: warning: units = does nothing without console = handoff", p->vm);
-			warnings++;
-		}
-		if (p->conf->npci == 0) {
-			msg("%s: warning: no pci = rule: pthook would strip every PCI "
-			    "hostdev from this VM", p->vm);
-			warnings++;
-		}
-		warnings += p->warnings.n;
-		refused += p->errors.n > 0;
 	}
 	cross = cross_check(&cl, o->args, o->nargs);
-	printf("%zu VM%s checked: %zu ok, %zu refused, %d conflict%s, %zu warning%s\n",
-	    checked, checked == 1 ? "" : "s", checked - refused, refused, cross,
-	    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	if (o->json)
+		printf("%s], \"refused\": %zu, \"conflicts\": %d, \"warnings\": %zu}\n",
+		    checked ? "\n" : "", refused, cross, warnings);
+	else
+		printf("%zu VM%s checked: %zu ok, %zu refused, %d conflict%s, %zu warning%s\n",
+		    checked, checked == 1 ? "" : "s", checked - refused, refused, cross,
+		    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	claims_free(&cl, c.inv.n);
 	ctx_close(&c);
 	return refused || cross ? EXIT_REFUSED : EXIT_START;

@@ -668,6 +668,8 @@ plan_keep_abi(struct plan *p, const char *op)
 	char as[PCI_ADDR_STRLEN];
 	size_t i;
 
+	if (p->errors.n)
+		return;	/* refused already: its changes follow from that */
 	for (i = 0; i < p->nadd; i++)
 		if (!moved(p, &p->add[i], false))
 			strlist_addf(&p->errors, "pthook: %s: %s: this host would give the guest "

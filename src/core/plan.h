@@ -103,7 +103,8 @@ void plan_build(const struct plan_input *in, struct plan *p);
 /* migrate/restore (SPEC §5.4): libvirt checks the hook's output for ABI
  * stability against the definition it came with (the same hostdevs at
  * the same guest addresses; sources may differ), so only in-place moves
- * are allowed: an addition or a removal is an error naming op. */
+ * are allowed: an addition or a removal is an error naming op (unless
+ * p is refused already). */
 void plan_keep_abi(struct plan *p, const char *op);
 void plan_free(struct plan *p);
 bool plan_has(const struct planned_list *l, const struct device *d);

@@ -9,20 +9,27 @@ private_libvirtd() {
 		PTHOOK_PRIVATE_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 	fi
 	LV=$TMP/libvirt
-	mkdir -p "$LV"/etc "$LV"/run "$LV"/lib "$LV"/cache "$LV"/log /run/libvirt \
-		/var/lib/libvirt /var/cache/libvirt /var/log/libvirt
-	cp -a /etc/libvirt/. "$LV/etc/"
-	rm -rf "$LV"/etc/qemu/*.xml "$LV"/etc/hooks
-	cat "$ROOT/tests/libvirt/qemu.conf.test" >> "$LV/etc/qemu.conf"
-	mount --bind "$LV/etc" /etc/libvirt
-	mount --bind "$LV/run" /run/libvirt
-	mount --bind "$LV/lib" /var/lib/libvirt
-	mount --bind "$LV/cache" /var/cache/libvirt
-	mount --bind "$LV/log" /var/log/libvirt
+	libvirt_dirs "$LV"
 	# the caller may install hooks: libvirtd looks for them at start
 	if declare -F before_libvirtd >/dev/null; then before_libvirtd; fi
 	start_libvirtd
 	trap 'stop_libvirtd; rm -rf "$TMP"' EXIT
+}
+
+# libvirt_dirs DIR: private copies of libvirt's directories in DIR
+# (etc, run, lib, cache, log; no domains, no hooks), mounted over the
+# real ones in this mount namespace
+libvirt_dirs() {
+	mkdir -p "$1"/etc "$1"/run "$1"/lib "$1"/cache "$1"/log /run/libvirt \
+		/var/lib/libvirt /var/cache/libvirt /var/log/libvirt
+	cp -a /etc/libvirt/. "$1/etc/"
+	rm -rf "$1"/etc/qemu/*.xml "$1"/etc/hooks
+	cat "$ROOT/tests/libvirt/qemu.conf.test" >> "$1/etc/qemu.conf"
+	mount --bind "$1/etc" /etc/libvirt
+	mount --bind "$1/run" /run/libvirt
+	mount --bind "$1/lib" /var/lib/libvirt
+	mount --bind "$1/cache" /var/cache/libvirt
+	mount --bind "$1/log" /var/log/libvirt
 }
 
 start_libvirtd() {
