@@ -110,12 +110,9 @@ json_list(const char *key, const struct planned_list *l)
 		printf("%s{\"address\": \"%s\", \"id\": \"%04x:%04x\", \"subsystem\": ",
 		    i ? ", " : "", d->addr_str, d->vendor, d->device);
 		json_str(stdout, d->has_subsys ? sub : NULL);
-		printf(", \"slot\": ");
-		json_str(stdout, d->slot);
-		printf(", \"serial\": ");
-		json_str(stdout, d->serial);
-		printf(", \"name\": ");
-		json_str(stdout, d->name);
+		json_field(stdout, "slot", d->slot);
+		json_field(stdout, "serial", d->serial);
+		json_field(stdout, "name", d->name);
 		printf("}");
 	}
 	printf("]");

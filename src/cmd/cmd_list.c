@@ -83,21 +83,16 @@ json_device(const struct device *d, const struct claim *k, const char *kept, boo
 		printf("null");
 	else
 		printf("\"%02x\"", d->revision);
-	printf(", \"driver\": ");
-	json_str(stdout, d->driver);
+	json_field(stdout, "driver", d->driver);
 	printf(", \"bridge\": %s, \"group\": ", d->bridge ? "true" : "false");
 	if (d->group == GROUP_NONE)
 		printf("null");
 	else
 		printf("%d", d->group);
-	printf(", \"slot\": ");
-	json_str(stdout, d->slot);
-	printf(", \"serial\": ");
-	json_str(stdout, d->serial);
-	printf(", \"name\": ");
-	json_str(stdout, d->name);
-	printf(", \"pf\": ");
-	json_str(stdout, d->is_vf ? pci_addr_fmt(&d->pf, sub) : NULL);
+	json_field(stdout, "slot", d->slot);
+	json_field(stdout, "serial", d->serial);
+	json_field(stdout, "name", d->name);
+	json_field(stdout, "pf", d->is_vf ? pci_addr_fmt(&d->pf, sub) : NULL);
 	if (d->is_vf && d->vf_index >= 0)
 		printf(", \"vf\": %d", d->vf_index);
 	else
@@ -107,12 +102,9 @@ json_device(const struct device *d, const struct claim *k, const char *kept, boo
 		    d->numvfs);
 	else
 		printf(", \"sriov\": null");
-	printf(", \"vm\": ");
-	json_str(stdout, k->vms);
-	printf(", \"role\": ");
-	json_str(stdout, k->vms ? (k->detach ? "detach" : "assign") : NULL);
-	printf(", \"kept\": ");
-	json_str(stdout, kept);
+	json_field(stdout, "vm", k->vms);
+	json_field(stdout, "role", k->vms ? (k->detach ? "detach" : "assign") : NULL);
+	json_field(stdout, "kept", kept);
 	printf("}");
 }
 

@@ -90,8 +90,7 @@ print_json(const char *vm, const struct plan *p, const struct usb_plan *up, bool
 	json_moves(p);
 	json_usb(up);
 	json_lines(&p->errors, &p->stale);
-	printf(", \"xml\": ");
-	json_str(stdout, xml);
+	json_field(stdout, "xml", xml);
 	printf("}\n");
 }
 

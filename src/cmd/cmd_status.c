@@ -177,8 +177,7 @@ json_vm(const char *sysfs, const struct vm_status *s, bool first)
 		printf("%s{\"address\": \"%s\", \"by\": \"%s\", \"driver\": ", i ? ", " : "",
 		    pci_addr_fmt(&t->addr, as), t->guest ? "guest" : "pthook");
 		json_str(stdout, t->driver);
-		printf(", \"now\": ");
-		json_str(stdout, now);
+		json_field(stdout, "now", now);
 		printf(", \"kept\": %s}", t->kept ? "true" : "false");
 		free(now);
 	}

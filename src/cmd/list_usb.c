@@ -48,12 +48,9 @@ json_usb(const struct usb_dev *d, const char *owner, const char *at, bool watch,
 	printf("%s\n   {\"port\": \"%s\", \"vendor\": \"%04x\", \"product\": \"%04x\", \"name\": ",
 	    first ? "" : ",", d->port, d->vendor, d->product);
 	json_str(stdout, d->name ? d->name : d->dbname);
-	printf(", \"serial\": ");
-	json_str(stdout, d->serial);
-	printf(", \"vm\": ");
-	json_str(stdout, owner);
-	printf(", \"attached\": ");
-	json_str(stdout, at);
+	json_field(stdout, "serial", d->serial);
+	json_field(stdout, "vm", owner);
+	json_field(stdout, "attached", at);
 	printf(", \"watch\": %s}", watch ? "true" : "false");
 }
 

@@ -1,6 +1,13 @@
 #include "json.h"
 
 void
+json_field(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_str(f, s);
+}
+
+void
 json_str(FILE *f, const char *s)
 {
 	const unsigned char *c;

@@ -5,5 +5,7 @@
 #include <stdio.h>
 
 void json_str(FILE *f, const char *s);
+/* ", \"key\": " and s as json_str() writes it: the next member. */
+void json_field(FILE *f, const char *key, const char *s);
 
 #endif
