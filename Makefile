@@ -55,11 +55,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # The pure core (no sysfs, no libvirt) is what the unit tests link.
 # pthook itself is the front (libc only: the hook's fast path) and
 # pthook-core.so everything else; see src/front/main.c.
-CORE := util pciaddr inventory match usb config plan usbplan resetdb
-FRONT := util pciaddr inventory match usb config state hookshape
-HOST := pcilib sysfs usbscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff command critical \
+CORE := util pciaddr inventory match usb input config plan usbplan inputplan resetdb
+FRONT := util pciaddr inventory match usb input config state hookshape
+HOST := pcilib sysfs usbscan inputscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff command critical \
 	hookshape hook core_main \
-	cmd_list list_usb cmd_check check_install cmd_simulate cmd_apply cmd_release cmd_watch cmd_status cmd_claim
+	cmd_list list_usb list_input cmd_check check_install cmd_simulate cmd_apply cmd_release cmd_watch cmd_status cmd_claim
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)

@@ -6,6 +6,8 @@
 
 #include "check_install.h"
 #include "claims.h"
+#include "inputplan.h"
+#include "inputscan.h"
 #include "json.h"
 #include "reset.h"
 #include "sysfs.h"
@@ -131,17 +133,42 @@ json_lines(const char *key, const struct strlist *l)
 	printf("]");
 }
 
+/* The input devices p's rules select go into p: their steps and
+ * errors are the VM's. */
+static void
+inputs(const struct ctx *c, const struct input_inventory *inv, struct plan *p,
+    struct input_plan *ip)
+{
+	size_t i;
+
+	input_plan_build(&c->cfg, p->vm, inv, ip);
+	for (i = 0; i < ip->steps.n; i++)
+		strlist_addf(&p->steps, "%s", ip->steps.v[i]);
+	for (i = 0; i < ip->errors.n; i++)
+		strlist_addf(&p->errors, "%s", ip->errors.v[i]);
+}
+
 /* What the VM would get on this host, for a fleet tool to compare
  * hosts by: the devices by identity (their addresses are this host's). */
 static void
-json_vm(const struct plan *p, bool first)
+json_vm(const struct plan *p, const struct input_plan *ip, bool first)
 {
+	size_t i;
+
 	printf("%s\n  {\"name\": ", first ? "" : ",");
 	json_str(stdout, p->vm);
 	printf(", \"ok\": %s, \"early\": %s", p->errors.n ? "false" : "true",
 	    p->conf->early ? "true" : "false");
 	json_list("assign", &p->assign);
 	json_list("detach", &p->detach);
+	printf(", \"input\": [");
+	for (i = 0; i < ip->n; i++) {
+		printf("%s{\"event\": \"%s\"", i ? ", " : "", ip->v[i].dev->event);
+		json_field(stdout, "name", ip->v[i].dev->name);
+		json_field(stdout, "path", input_stable_path(ip->v[i].dev));
+		printf("}");
+	}
+	printf("]");
 	json_lines("errors", &p->errors);
 	json_lines("warnings", &p->warnings);
 	printf("}");
@@ -150,9 +177,12 @@ json_vm(const struct plan *p, bool first)
 int
 cmd_check(struct opts *o)
 {
+	struct input_inventory inv = { 0 };
 	struct claims cl = { 0 };
+	struct input_plan ip;
 	struct ctx c;
 	size_t i, j, checked = 0, refused = 0, warnings = 0;
+	bool inputs_read = false;
 	int rc, cross;
 
 	if (o->install) {
@@ -173,6 +203,12 @@ cmd_check(struct opts *o)
 	if (c.cfg.nvms == 0)
 		msg("warning: %s names no VM; add a [vm \"NAME\"] section", c.cfg.path);
 	claims_build(&c, &cl);
+	for (i = 0; i < c.cfg.nvms && !inputs_read; i++)
+		if (c.cfg.vms[i].ninput) {
+			if (input_scan(c.sysfs, dev_root(), &inv) < 0)
+				msg("warning: %s; input rules not checked", error_get());
+			inputs_read = true;
+		}
 	if (o->json) {
 		char host[256] = "";
 
@@ -187,6 +223,7 @@ cmd_check(struct opts *o)
 		if (!wanted(p->vm, o->args, o->nargs))
 			continue;
 		reset_advice(c.sysfs, p);
+		inputs(&c, &inv, p, &ip);
 		if (p->conf->units.n && !p->conf->handoff)
 			strlist_addf(&p->warnings, "pthook: %s: warning: units = does nothing "
 			    "without console = handoff", p->vm);
@@ -196,9 +233,11 @@ cmd_check(struct opts *o)
 		warnings += p->warnings.n;
 		refused += p->errors.n > 0;
 		if (o->json) {
-			json_vm(p, checked++ == 0);
+			json_vm(p, &ip, checked++ == 0);
+			input_plan_free(&ip);
 			continue;
 		}
+		input_plan_free(&ip);
 		checked++;
 		if (o->verbose)
 			for (j = 0; j < p->steps.n; j++)
@@ -219,6 +258,7 @@ cmd_check(struct opts *o)
 		    checked, checked == 1 ? "" : "s", checked - refused, refused, cross,
 		    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	claims_free(&cl, c.inv.n);
+	input_inv_free(&inv);
 	ctx_close(&c);
 	return refused || cross ? EXIT_REFUSED : EXIT_START;
 }

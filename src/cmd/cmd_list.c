@@ -5,6 +5,7 @@
 
 #include "claims.h"
 #include "json.h"
+#include "list_input.h"
 #include "list_usb.h"
 #include "state.h"
 #include "sysfs.h"
@@ -234,6 +235,7 @@ cmd_list(struct opts *o)
 			printf("%s], \"ungrouped\": []", first_group ? "" : "]}");
 	}
 	list_usb(o, &c, &h);
+	list_input(o, &c);
 	if (o->json)
 		printf("}\n");
 	free(shown);

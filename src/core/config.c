@@ -204,6 +204,21 @@ add_usb_rule(struct parse *p, struct usb_rule **arr, size_t *n, size_t *cap,
 }
 
 static void
+add_input_rule(struct parse *p, struct input_rule **arr, size_t *n, size_t *cap,
+    const char *name, const char *value)
+{
+	struct input_rule *r;
+	char why[256];
+
+	r = PUSH(*arr, *n, *cap);
+	r->line = p->lineno;
+	if (input_match_parse(value, &r->m, why, sizeof(why)) < 0) {
+		(*n)--;
+		perr(p, "%s = %s: %s", name, value, why);
+	}
+}
+
+static void
 global_key(struct parse *p, const char *name, const char *value)
 {
 	struct config *c = p->cfg;
@@ -298,6 +313,10 @@ vm_key(struct parse *p, const char *name, const char *value)
 		add_usb_rule(p, &vm->usb, &vm->nusb, &vm->usbcap, name, value);
 	} else if (strcmp(name, "usb_deny") == 0) {
 		add_usb_rule(p, &vm->usb_deny, &vm->ndeny, &vm->denycap, name, value);
+	} else if (strcmp(name, "input") == 0) {
+		add_input_rule(p, &vm->input, &vm->ninput, &vm->inputcap, name, value);
+	} else if (strcmp(name, "input_deny") == 0) {
+		add_input_rule(p, &vm->input_deny, &vm->nindeny, &vm->indenycap, name, value);
 	} else if (strcmp(name, "hotplug") == 0) {
 		if (once(p, &vm->set, K_HOTPLUG, name) && !yes_no(value, &vm->hotplug))
 			perr(p, "hotplug = %s: expected yes or no", value);
@@ -315,8 +334,8 @@ vm_key(struct parse *p, const char *name, const char *value)
 		if (once(p, &vm->set, K_UNITS, name))
 			units(p, vm, value);
 	} else {
-		perr(p, "unknown key '%s' in [vm \"%s\"] (pci usb usb_deny group managed "
-		    "hotplug early console units)", name, vm->name);
+		perr(p, "unknown key '%s' in [vm \"%s\"] (pci usb usb_deny input "
+		    "input_deny group managed hotplug early console units)", name, vm->name);
 	}
 }
 
@@ -543,6 +562,16 @@ free_usb_rules(struct usb_rule *r, size_t n)
 	free(r);
 }
 
+static void
+free_input_rules(struct input_rule *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		input_match_free(&r[i].m);
+	free(r);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -553,6 +582,8 @@ config_free(struct config *cfg)
 		free_rules(cfg->vms[i].pci, cfg->vms[i].npci);
 		free_usb_rules(cfg->vms[i].usb, cfg->vms[i].nusb);
 		free_usb_rules(cfg->vms[i].usb_deny, cfg->vms[i].ndeny);
+		free_input_rules(cfg->vms[i].input, cfg->vms[i].ninput);
+		free_input_rules(cfg->vms[i].input_deny, cfg->vms[i].nindeny);
 		strlist_free(&cfg->vms[i].units);
 	}
 	free(cfg->vms);

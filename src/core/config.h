@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "match.h"
+#include "input.h"
 #include "usb.h"
 #include "util.h"
 
@@ -24,6 +25,11 @@ struct usb_rule {
 	int line;
 };
 
+struct input_rule {
+	struct input_match m;
+	int line;
+};
+
 struct vm_conf {
 	char *name;
 	int line;
@@ -31,6 +37,8 @@ struct vm_conf {
 	size_t npci, pcicap;
 	struct usb_rule *usb, *usb_deny;
 	size_t nusb, usbcap, ndeny, denycap;
+	struct input_rule *input, *input_deny;	/* issue #21: evdev inputs */
+	size_t ninput, inputcap, nindeny, indenycap;
 	enum group_policy group;
 	bool managed;
 	bool hotplug;		/* pthook watch attaches devices while it runs */

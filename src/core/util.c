@@ -265,6 +265,21 @@ strlist_addf(struct strlist *l, const char *fmt, ...)
 	va_end(ap);
 }
 
+char *
+strlist_join(const struct strlist *l, const char *sep)
+{
+	size_t i, len = 1;
+	char *out, *p;
+
+	for (i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + (i ? strlen(sep) : 0);
+	p = out = xmalloc(len);
+	*p = '\0';
+	for (i = 0; i < l->n; i++)
+		p = stpcpy(stpcpy(p, i ? sep : ""), l->v[i]);
+	return out;
+}
+
 bool
 strlist_has(const struct strlist *l, const char *s)
 {

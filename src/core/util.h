@@ -69,5 +69,7 @@ struct strlist {
 void strlist_add(struct strlist *l, char *owned);
 void strlist_addf(struct strlist *l, const char *fmt, ...) PRINTF(2, 3);
 bool strlist_has(const struct strlist *l, const char *s);
+/* The strings with sep between them, malloc'd. */
+char *strlist_join(const struct strlist *l, const char *sep);
 void strlist_free(struct strlist *l);
 #endif
