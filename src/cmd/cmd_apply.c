@@ -199,6 +199,7 @@ apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm
 	char *xml = NULL, *old = NULL, *new = NULL, *saved = NULL, *label_old, *label_new;
 	struct plan p = { 0 };
 	struct usb_plan up = { 0 };
+	struct input_plan ip = { 0 };
 	struct domxml x = { 0 };
 	size_t i;
 	int rc = EXIT_HOST;
@@ -235,9 +236,25 @@ apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm
 	old = domxml_serialize(&x);
 	domxml_rewrite(&x, &p);
 	ctx_add_usb(c, vm, &x, &up);
-	if (o->verbose)
+	if (ctx_add_input(c, vm, &x, &ip) < 0) {
+		msg("%s: not changed: %s", vm, error_get());
+		goto out;
+	}
+	if (o->verbose) {
 		for (i = 0; i < up.steps.n; i++)
 			printf("%s\n", up.steps.v[i]);
+		for (i = 0; i < ip.steps.n; i++)
+			printf("%s\n", ip.steps.v[i]);
+	}
+	for (i = 0; i < ip.warnings.n; i++)
+		fprintf(stderr, "%s\n", ip.warnings.v[i]);
+	if (ip.errors.n) {
+		for (i = 0; i < ip.errors.n; i++)
+			fprintf(stderr, "%s\n", ip.errors.v[i]);
+		msg("%s: not changed: the input rules have errors", vm);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
 	new = domxml_serialize(&x);
 	if (o->debug_xml && write_debug_xml(o->debug_xml, vm, new) < 0)
 		goto out;
@@ -285,6 +302,7 @@ out:
 	free(saved);
 	plan_free(&p);
 	usb_plan_free(&up);
+	input_plan_free(&ip);
 	domxml_free(&x);
 	return rc;
 }

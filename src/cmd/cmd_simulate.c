@@ -73,9 +73,31 @@ json_usb(const struct usb_plan *up)
 	printf("]");
 }
 
+/* input_add: the event nodes given to the guest; input_rewrite: the
+ * sources rewritten in place */
 static void
-print_json(const char *vm, const struct plan *p, const struct usb_plan *up, bool refuse,
-    const char *xml)
+json_input(const struct input_plan *ip)
+{
+	char *src;
+	size_t i;
+
+	printf(", \"input_add\": [");
+	for (i = 0; i < ip->nadd; i++)
+		printf("%s\"%s\"", i ? ", " : "", ip->add[i]->dev->event);
+	printf("], \"input_rewrite\": [");
+	for (i = 0; i < ip->nrewrite; i++) {
+		src = input_source(ip->rewrite[i].to);
+		printf("%s{\"to\": ", i ? ", " : "");
+		json_str(stdout, src);
+		printf("}");
+		free(src);
+	}
+	printf("]");
+}
+
+static void
+print_json(const char *vm, const struct plan *p, const struct usb_plan *up,
+    const struct input_plan *ip, bool refuse, const char *xml)
 {
 	static const struct planned_list none;
 
@@ -89,6 +111,7 @@ print_json(const char *vm, const struct plan *p, const struct usb_plan *up, bool
 	json_addrs("remove", p->remove, p->nremove);
 	json_moves(p);
 	json_usb(up);
+	json_input(ip);
 	json_lines(&p->errors, &p->stale);
 	json_field(stdout, "xml", xml);
 	printf("}\n");
@@ -112,6 +135,7 @@ cmd_simulate(struct opts *o)
 	struct domxml x;
 	struct plan p = { 0 };
 	struct usb_plan up = { 0 };
+	struct input_plan ip = { 0 };
 	char *buf, *old = NULL, *new = NULL;
 	bool named, explicit_, refuse = false;
 	const char *problem, *path;
@@ -159,8 +183,14 @@ cmd_simulate(struct opts *o)
 		domxml_rewrite(&x, &p);
 		/* the xml is what apply would define (SPEC §4); the hook's own
 		 * migrate/restore rewrite leaves USB alone */
-		if (!strcmp(op, "prepare"))
+		if (!strcmp(op, "prepare")) {
 			ctx_add_usb(&c, x.name, &x, &up);
+			if (ctx_add_input(&c, x.name, &x, &ip) < 0) {
+				msg("%s: %s", x.name, error_get());
+				rc = EXIT_HOST;
+				goto out;
+			}
+		}
 		refuse = p.errors.n > 0 || (!strcmp(op, "prepare") && p.stale.n > 0);
 	} else {
 		p.vm = x.name;
@@ -171,11 +201,15 @@ cmd_simulate(struct opts *o)
 	/* a domain pthook leaves alone is echoed byte for byte (SPEC §4) */
 	new = named && rewrites ? domxml_serialize(&x) : xstrdup(buf);
 	if (o->json) {
-		print_json(x.name, &p, &up, refuse, new);
+		print_json(x.name, &p, &up, &ip, refuse, new);
 	} else {
 		fputs(new, stdout);
 		print_lines(&p.steps);
 		print_lines(&up.steps);
+		/* like USB, inputs are apply's: they do not refuse the start */
+		print_lines(&ip.steps);
+		print_lines(&ip.errors);
+		print_lines(&ip.warnings);
 		print_lines(&p.errors);
 		print_lines(&p.stale);
 		diff_unified(stderr, old, new, "domain XML (given)", "domain XML (pthook)");
@@ -187,6 +221,7 @@ out:
 	free(new);
 	plan_free(&p);
 	usb_plan_free(&up);
+	input_plan_free(&ip);
 	domxml_free(&x);
 	ctx_close(&c);
 	return rc;

@@ -83,6 +83,16 @@ criterion(struct input_match *m, const char *key, const char *val, char *err, si
 		if (match_key(&m->keys, I_PHYS, key, err, errlen))
 			return -1;
 		m->phys = xstrdup(val);
+	} else if (strcmp(key, "grab") == 0 || strcmp(key, "repeat") == 0) {
+		int *opt = key[0] == 'g' ? &m->grab : &m->repeat;
+		const char *yes = key[0] == 'g' ? "all" : "on", *no = key[0] == 'g' ? "none" : "off";
+
+		if (*opt >= 0)
+			return match_fail(err, errlen, "%s given twice", key);
+		if (strcmp(val, yes) && strcmp(val, no))
+			return match_fail(err, errlen, key[0] == 'g' ? "grab=%s: all or none" :
+			    "repeat=%s: on or off", val);
+		*opt = strcmp(val, yes) == 0;
 	} else if (strcmp(key, "name") == 0) {
 		if (match_key(&m->keys, I_NAME, key, err, errlen))
 			return -1;
@@ -92,7 +102,7 @@ criterion(struct input_match *m, const char *key, const char *val, char *err, si
 		}
 	} else {
 		return match_fail(err, errlen, "unknown criterion '%s' (one of vendor product "
-		    "name bus phys kind, or all)", key);
+		    "name bus phys kind; options all grab= repeat=)", key);
 	}
 	return 0;
 }
@@ -125,6 +135,7 @@ input_match_parse(const char *text, struct input_match *m, char *err, size_t err
 	int r;
 
 	memset(m, 0, sizeof(*m));
+	m->grab = m->repeat = -1;
 	m->text = xstrdup(text);
 	r = match_words(text, input_word, m, err, errlen);
 	if (r == 0 && m->keys == 0)
@@ -156,6 +167,18 @@ input_match_device(const struct input_match *m, const struct input_dev *d)
 	    ((k & I_KIND) && !(d->kinds & m->kind)) ||
 	    ((k & I_PHYS) && (d->phys == NULL || strcmp(d->phys, m->phys) != 0)) ||
 	    ((k & I_NAME) && (d->name == NULL || regexec(&m->name_re, d->name, 0, NULL, 0))));
+}
+
+bool
+input_grabs(const struct input_match *m, const struct input_dev *d)
+{
+	return m->grab >= 0 ? m->grab : (d->kinds & INPUT_KEYBOARD) != 0;
+}
+
+bool
+input_repeats(const struct input_match *m, const struct input_dev *d)
+{
+	return m->repeat >= 0 ? m->repeat : (d->kinds & INPUT_KEYBOARD) != 0;
 }
 
 const char *

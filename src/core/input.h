@@ -42,6 +42,8 @@ struct input_match {
 	char *phys;
 	regex_t name_re;
 	bool all;		/* every match, not exactly one */
+	int grab, repeat;	/* grab=all|none, repeat=on|off: 1, 0; -1 not
+				 * given (a keyboard grabs and repeats) */
 	char *text;		/* as written, for messages */
 };
 
@@ -54,6 +56,9 @@ bool input_match_device(const struct input_match *m, const struct input_dev *d);
 const char *input_bus_name(unsigned bustype);
 /* "keyboard", "mouse", "touchpad", "keyboard+mouse", or "other". */
 const char *input_kind_name(unsigned kinds);
+/* What <source grab= repeat=> the element for d gets under m. */
+bool input_grabs(const struct input_match *m, const struct input_dev *d);
+bool input_repeats(const struct input_match *m, const struct input_dev *d);
 /* The stable path libvirt should open: by-id, else by-path, else NULL
  * (only the event node, which changes between boots). */
 const char *input_stable_path(const struct input_dev *d);

@@ -78,12 +78,83 @@ input_plan_build(const struct config *cfg, const char *vm, const struct input_in
 		resolve(cfg, v, &v->input[i], inv, p);
 }
 
+char *
+input_source(const struct input_pick *pick)
+{
+	const char *s = input_stable_path(pick->dev);
+
+	return s ? xstrdup(s) : xasprintf("/dev/input/%s", pick->dev->event);
+}
+
+/* "/dev/input/event7": a number the next boot may give another device. */
+static bool
+event_node(const char *dev)
+{
+	return strncmp(dev, "/dev/input/event", 16) == 0 && dev[16] &&
+	    dev[16 + strspn(dev + 16, "0123456789")] == '\0';
+}
+
+static void
+rewrite(struct input_plan *p, const char *vm, const struct evdev_have *have, size_t h,
+    const struct input_pick *to)
+{
+	char *src = input_source(to), *d = input_describe(to->dev);
+
+	p->rewrite = xreallocarray(p->rewrite, p->nrewrite + 1, sizeof(*p->rewrite));
+	p->rewrite[p->nrewrite++] = (struct input_rewrite){ h, to };
+	strlist_addf(&p->steps, "%s: input %s is rewritten in place to %s (%s)", vm,
+	    have[h].dev, src, d);
+	free(src);
+	free(d);
+}
+
+void
+input_plan_xml(struct input_plan *p, const char *vm, const struct evdev_have *have,
+    size_t nhave)
+{
+	bool *covered = xcalloc(p->n + 1, sizeof(*covered)), *done = xcalloc(nhave + 1, sizeof(*done));
+	size_t i, j;
+	char *d;
+
+	for (i = 0; i < nhave; i++)
+		for (j = 0; have[i].event && j < p->n && !done[i]; j++)
+			if (!covered[j] && strcmp(have[i].event, p->v[j].dev->event) == 0) {
+				covered[j] = done[i] = true;
+				if (event_node(have[i].dev) && input_stable_path(p->v[j].dev))
+					rewrite(p, vm, have, i, &p->v[j]);
+			}
+	for (i = 0; i < nhave; i++)
+		for (j = 0; !done[i] && event_node(have[i].dev) && j < p->n; j++)
+			if (!covered[j]) {
+				covered[j] = done[i] = true;
+				rewrite(p, vm, have, i, &p->v[j]);
+			}
+	p->add = xcalloc(p->n + 1, sizeof(*p->add));
+	for (j = 0; j < p->n; j++) {
+		if (covered[j])
+			continue;
+		p->add[p->nadd++] = &p->v[j];
+		d = input_describe(p->v[j].dev);
+		strlist_addf(&p->steps, "%s: add input %s", vm, d);
+		if (input_stable_path(p->v[j].dev) == NULL)
+			strlist_addf(&p->warnings, "pthook: %s: warning: %s has no link in "
+			    "/dev/input/by-id or by-path: the definition names /dev/input/%s, "
+			    "which the next boot may give another device", vm, d, p->v[j].dev->event);
+		free(d);
+	}
+	free(covered);
+	free(done);
+}
+
 void
 input_plan_free(struct input_plan *p)
 {
 	free(p->v);
+	free(p->add);
+	free(p->rewrite);
 	strlist_free(&p->steps);
 	strlist_free(&p->errors);
+	strlist_free(&p->warnings);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -41,6 +41,7 @@ struct ctx {
 	struct inventory inv;
 	struct criticals crit;
 	struct usb_inventory usb;	/* with SCAN_USB */
+	struct input_inventory input;	/* read by ctx_add_input */
 	const char *sysfs;		/* the root ctx_scan read */
 	unsigned scan;			/* with which SCAN_* flags */
 };
@@ -76,6 +77,10 @@ void ctx_plan(struct ctx *c, const char *vm, const struct domxml *x,
 void ctx_openers(const struct ctx *c, struct plan *p);
 /* The USB devices vm owns that x lacks, added to x; their steps in up. */
 void ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_plan *up);
+/* The evdev inputs vm's rules select, into x (inputplan.h): added, or
+ * rewritten in place; steps, errors and warnings in ip, which points
+ * into c.  -1 with error_set() when the input devices cannot be read. */
+int ctx_add_input(struct ctx *c, const char *vm, struct domxml *x, struct input_plan *ip);
 
 int cmd_list(struct opts *o);
 int cmd_check(struct opts *o);

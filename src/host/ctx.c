@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handoff.h"
+#include "inputscan.h"
 #include "openers.h"
 #include "sysfs.h"
 #include "usbscan.h"
@@ -85,6 +86,7 @@ ctx_drop_scan(struct ctx *c)
 	criticals_free(&c->crit);
 	inv_free(&c->inv);
 	usb_inv_free(&c->usb);
+	input_inv_free(&c->input);
 }
 
 void
@@ -263,4 +265,35 @@ ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_pl
 {
 	usb_plan_build(&c->cfg, vm, &c->usb, x->usb, x->nusb, up);
 	domxml_add_usb(x, up);
+}
+
+int
+ctx_add_input(struct ctx *c, const char *vm, struct domxml *x, struct input_plan *ip)
+{
+	const struct vm_conf *v = config_vm(&c->cfg, vm);
+	struct evdev_have *have;
+	char **events;
+	size_t i;
+
+	memset(ip, 0, sizeof(*ip));
+	if (v == NULL || v->ninput == 0)
+		return 0;
+	if (c->input.v == NULL && input_scan(c->sysfs, dev_root(), &c->input) < 0)
+		return -1;
+	input_plan_build(&c->cfg, vm, &c->input, ip);
+	if (ip->errors.n)
+		return 0;
+	have = xcalloc(x->nevdev + 1, sizeof(*have));
+	events = xcalloc(x->nevdev + 1, sizeof(*events));
+	for (i = 0; i < x->nevdev; i++) {
+		events[i] = input_event_of(dev_root(), x->evdev[i].dev);
+		have[i] = (struct evdev_have){ x->evdev[i].dev, events[i] };
+	}
+	input_plan_xml(ip, vm, have, x->nevdev);
+	domxml_input(x, ip);
+	for (i = 0; i < x->nevdev; i++)
+		free(events[i]);
+	free(events);
+	free(have);
+	return 0;
 }

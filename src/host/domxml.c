@@ -186,6 +186,19 @@ read_usb_hostdev(struct domxml *d, xmlNodePtr h)
 	*PUSH(d->usb, d->nusb, d->usbcap) = u;
 }
 
+/* <input type='evdev'><source dev=.../>: what pthook may rewrite in
+ * place; one without a source is libvirt's to refuse. */
+static void
+read_evdev(struct domxml *d, xmlNodePtr n)
+{
+	xmlChar *dev = xmlGetProp(child(n, "source"), BAD_CAST "dev");
+
+	if (dev)
+		*PUSH(d->evdev, d->nevdev, d->evdevcap) =
+		    (struct evdev_elem){ xstrdup((const char *)dev), n };
+	xmlFree(dev);
+}
+
 /* First parse error only: libxml2 reports the rest as follow-ups. */
 static void
 on_xml_error(void *ctx, xmlErrorPtr e)
@@ -259,6 +272,8 @@ domxml_parse(const char *buf, size_t len, struct domxml *d)
 	for (n = devs ? devs->children : NULL; n; n = n->next)
 		if (is_hostdev(n, "usb"))
 			read_usb_hostdev(d, n);
+		else if (named(n, "input") && attr_is(n, "type", "evdev"))
+			read_evdev(d, n);
 		else if (is_passthrough(n) && read_hostdev(d, n, named(n, "interface")) < 0)
 			goto fail;
 	read_metadata(d);
@@ -339,7 +354,7 @@ struct spot {
 	char *ind;
 };
 
-enum kind { K_PCI, K_IFACE, K_USB };
+enum kind { K_PCI, K_IFACE, K_USB, K_INPUT };
 
 /* libvirt's order of <devices> after <hostdev> (domain_conf.c) */
 static const char *const after_hostdevs[] = {
@@ -356,6 +371,15 @@ lists_after_hostdevs(xmlNodePtr n)
 		if (named(n, after_hostdevs[i]))
 			return true;
 	return false;
+}
+
+/* libvirt's order of <devices> after <input> up to <hostdev> */
+static bool
+lists_after_inputs(xmlNodePtr n)
+{
+	return named(n, "tpm") || named(n, "graphics") || named(n, "sound") ||
+	    named(n, "audio") || named(n, "video") || named(n, "hostdev") ||
+	    lists_after_hostdevs(n);
 }
 
 static xmlNodePtr
@@ -386,7 +410,7 @@ static void
 find_spot(struct domxml *d, enum kind k, struct spot *s)
 {
 	xmlDocPtr doc = d->doc;
-	xmlNodePtr root = d->root, n, hostdev = NULL, pass = NULL, iface = NULL;
+	xmlNodePtr root = d->root, n, hostdev = NULL, pass = NULL, iface = NULL, input = NULL;
 	char *ind;
 
 	memset(s, 0, sizeof(*s));
@@ -405,11 +429,13 @@ find_spot(struct domxml *d, enum kind k, struct spot *s)
 			pass = n;
 		if (named(n, "interface"))
 			iface = n;
-		if (s->next == NULL && lists_after_hostdevs(n))
+		if (named(n, "input"))
+			input = n;
+		if (s->next == NULL && (k == K_INPUT ? lists_after_inputs(n) : lists_after_hostdevs(n)))
 			s->next = n;
 	}
-	s->anchor = k == K_USB ? hostdev : k == K_IFACE ? (iface ? iface : pass) :
-	    (pass ? pass : hostdev);
+	s->anchor = k == K_INPUT ? input : k == K_USB ? hostdev :
+	    k == K_IFACE ? (iface ? iface : pass) : (pass ? pass : hostdev);
 	if (s->anchor)
 		s->ind = indent_of(s->anchor, "    ");
 	else if (s->next)
@@ -740,9 +766,54 @@ domxml_add_usb(struct domxml *d, const struct usb_plan *up)
 	free(s.ind);
 }
 
+/* <input type='evdev'><source dev= [grab='all'] [repeat='on']/></input> */
+static xmlNodePtr
+evdev_input(xmlDocPtr doc, const struct input_pick *pick, const char *ind)
+{
+	xmlNodePtr h = xmlNewDocNode(doc, NULL, BAD_CAST "input", NULL), src;
+	char *dev = input_source(pick);
+
+	xmlNewProp(h, BAD_CAST "type", BAD_CAST "evdev");
+	src = element(doc, h, ind, "  ", "source");
+	xmlNewProp(src, BAD_CAST "dev", BAD_CAST dev);
+	if (input_grabs(&pick->rule->m, pick->dev))
+		xmlNewProp(src, BAD_CAST "grab", BAD_CAST "all");
+	if (input_repeats(&pick->rule->m, pick->dev))
+		xmlNewProp(src, BAD_CAST "repeat", BAD_CAST "on");
+	xmlAddChild(h, text(doc, ind, ""));
+	free(dev);
+	return h;
+}
+
+void
+domxml_input(struct domxml *d, const struct input_plan *ip)
+{
+	struct spot s;
+	size_t i;
+	char *dev;
+
+	for (i = 0; i < ip->nrewrite; i++) {
+		dev = input_source(ip->rewrite[i].to);
+		xmlSetProp(child(d->evdev[ip->rewrite[i].have].node, "source"), BAD_CAST "dev",
+		    BAD_CAST dev);
+		free(dev);
+	}
+	if (ip->nadd == 0)
+		return;
+	find_spot(d, K_INPUT, &s);
+	for (i = 0; i < ip->nadd; i++)
+		put(d->doc, &s, evdev_input(d->doc, ip->add[i], s.ind));
+	free(s.ind);
+}
+
 void
 domxml_free(struct domxml *d)
 {
+	size_t i;
+
+	for (i = 0; i < d->nevdev; i++)
+		free(d->evdev[i].dev);
+	free(d->evdev);
 	if (d->doc)
 		xmlFreeDoc(d->doc);
 	free(d->name);

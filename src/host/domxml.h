@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "inputplan.h"
 #include "plan.h"
 #include "usbplan.h"
 
@@ -20,6 +21,11 @@ struct domxml {
 	size_t n, cap;
 	struct usb_hostdev *usb;	/* <hostdev type='usb'> */
 	size_t nusb, usbcap;
+	struct evdev_elem {		/* <input type='evdev'> with a source */
+		char *dev;
+		void *node;
+	} *evdev;
+	size_t nevdev, evdevcap;
 };
 
 /* Returns 0, or -1 with error_set() saying what is wrong and where. */
@@ -31,6 +37,9 @@ char *domxml_serialize(const struct domxml *d);
 void domxml_rewrite(struct domxml *d, const struct plan *p);
 /* Append a USB hostdev for each device of up (the others stay). */
 void domxml_add_usb(struct domxml *d, const struct usb_plan *up);
+/* The evdev inputs of ip: rewritten sources in place, new elements
+ * after the last <input>. */
+void domxml_input(struct domxml *d, const struct input_plan *ip);
 /* One hostdev as text, for virDomainAttachDevice (PCI: managed). */
 char *domxml_usb_hostdev(const struct usb_add *a);
 char *domxml_pci_hostdev(const struct pci_addr *a);

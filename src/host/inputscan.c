@@ -112,6 +112,22 @@ links(const char *dev, const char *kind, struct input_inventory *inv)
 	closedir(d);
 }
 
+char *
+input_event_of(const char *dev, const char *path)
+{
+	char *mapped, *real, *base, *out = NULL;
+
+	if (strncmp(path, "/dev/", 5) != 0)
+		return NULL;
+	mapped = xasprintf("%s/%s", dev, path + 5);
+	real = realpath(mapped, NULL);
+	free(mapped);
+	if (real && (base = strrchr(real, '/')) != NULL && strncmp(base + 1, "event", 5) == 0)
+		out = xstrdup(base + 1);
+	free(real);
+	return out;
+}
+
 static int
 cmp_event(const void *a, const void *b)
 {

@@ -9,5 +9,8 @@
  * as /dev/input/... whatever dev stands for.  0, or -1 with
  * error_set() naming the path. */
 int input_scan(const char *sysfs, const char *dev, struct input_inventory *inv);
+/* The event node ("event7") a /dev/input path leads to now, read
+ * through dev; NULL when it leads to none. */
+char *input_event_of(const char *dev, const char *path);
 
 #endif

@@ -2,39 +2,9 @@
 # input = rules (issue #21, first part): input devices on a fake
 # /sys/class/input and /dev/input/by-* tree, in list and check.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/inputlib.sh"
 
-# evdev N BUS VVVV:PPPP KIND NAME [PHYS]: eventN as the kernel shows it;
-# KIND keyboard|mouse|touchpad|other sets its capability bitmaps
-evdev() {
-	local d=$SYS/class/input/event$1/device
-	mkdir -p "$d/id" "$d/capabilities"
-	echo "$2" > "$d/id/bustype"; echo "${3%:*}" > "$d/id/vendor"; echo "${3#*:}" > "$d/id/product"
-	echo "$5" > "$d/name"
-	[ -n "${6:-}" ] && echo "$6" > "$d/phys"
-	local ev=3 key=0 rel=0 abs=0
-	case $4 in
-	keyboard) ev=120013 key="402000000 3803078f800d001 feffffdfffefffff fffffffffffffffe" ;;
-	mouse) ev=17 key="70000 0 0 0 0" rel=903 ;;
-	touchpad) ev=b key="e520 10000 0 0 0 0" abs=3 ;;
-	esac
-	echo "$ev" > "$d/capabilities/ev"; echo "$key" > "$d/capabilities/key"
-	echo "$rel" > "$d/capabilities/rel"; echo "$abs" > "$d/capabilities/abs"
-}
-link() { mkdir -p "$DEV/input/$1"; ln -sf "../event$3" "$DEV/input/$1/$2"; }
-
-world() {
-	SYS=$(host intel-z690-desktop) DEV=$TMP/dev
-	evdev 3 0011 0001:0001 keyboard "AT Translated Set 2 keyboard" isa0060/serio0/input0
-	evdev 7 0018 06cb:ce44 touchpad "SYNA8004:00 06CB:CE44 Touchpad" i2c-SYNA8004:00
-	evdev 9 0003 046d:c52b keyboard "Logitech USB Receiver" usb-0000:00:14.0-2/input0
-	evdev 10 0003 046d:c52b mouse "Logitech USB Receiver Mouse" usb-0000:00:14.0-2/input1
-	evdev 12 0019 0000:0001 other "Power Button" PNP0C0C/button/input0
-	link by-path platform-i8042-serio-0-event-kbd 3
-	link by-id usb-Logitech_USB_Receiver-event-kbd 9
-	link by-id usb-Logitech_USB_Receiver-if01-event-mouse 10
-	link by-path pci-0000:00:14.0-usb-0:2:1.1-event-mouse 10
-	export PTHOOK_DEV=$DEV
-}
+world() { input_world "$(host intel-z690-desktop)"; }
 
 t_list_shows_input_devices_and_owners() {
 	world
@@ -95,6 +65,93 @@ input = bus=ps2')" check
 input_deny = kind=joystick')" check
 	rc_is 2
 	err_has "kind=joystick: one of keyboard mouse touchpad"
+}
+
+LAPTOP='[vm "laptop"]
+input = name="AT Translated Set 2 keyboard"
+input = kind=touchpad
+input = 046d:c52b kind=mouse grab=all'
+
+# domain NAME [INPUT-XML]: a definition with those input elements
+domain() {
+	cat <<XML
+<domain type='kvm'>
+  <name>$1</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64'>hvm</type></os>
+  <devices>
+    <input type='tablet' bus='usb'/>${2:-}
+    <graphics type='vnc'/>
+  </devices>
+</domain>
+XML
+}
+
+t_simulate_adds_evdev_inputs_by_stable_path() {
+	world
+	domain laptop > "$TMP/l.xml"
+	run --sysfs "$SYS" -c "$(config "$LAPTOP")" --simulate "$TMP/l.xml"
+	rc_is 0
+	err_has "laptop: add input event3 'AT Translated Set 2 keyboard'"
+	err_has "pthook: laptop: warning: event7 'SYNA8004:00 06CB:CE44 Touchpad' (i2c touchpad, i2c-SYNA8004:00) has no link in /dev/input/by-id or by-path: the definition names /dev/input/event7, which the next boot may give another device"
+	echo "$OUT" > "$TMP/out.xml"
+	python3 - "$TMP/out.xml" <<'PY' || fail "rewritten XML: $OUT"
+import sys, xml.etree.ElementTree as ET
+ins = [i for i in ET.parse(sys.argv[1]).iter("input") if i.get("type") == "evdev"]
+src = [(i.find("source").get("dev"), i.find("source").get("grab"), i.find("source").get("repeat")) for i in ins]
+assert src == [("/dev/input/by-path/platform-i8042-serio-0-event-kbd", "all", "on"),
+               ("/dev/input/event7", None, None),
+               ("/dev/input/by-id/usb-Logitech_USB_Receiver-if01-event-mouse", "all", None)], src
+PY
+	# libvirt's own parser takes it; simulating the output changes nothing
+	virsh -q -c test:///default define "$TMP/out.xml" > "$TMP/v.out" 2>&1 ||
+		fail "libvirt refuses it: $(cat "$TMP/v.out")"
+	run --sysfs "$SYS" -c "$(config "$LAPTOP")" --simulate "$TMP/out.xml" --json
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["input_add"] == [] and d["input_rewrite"] == [], d' <<<"$OUT" ||
+		fail "simulating the output adds again: $OUT"
+}
+
+# A definition written last boot names /dev/input/eventN: the keyboard is
+# event3 now, and event5 is gone.  Each element keeps its settings and
+# gets the stable path; an element of a device no rule names stays.
+t_event_node_sources_rewritten_in_place() {
+	world
+	domain laptop "
+    <input type='evdev'>
+      <source dev='/dev/input/event5' grab='all' grabToggle='ctrl-ctrl' repeat='on'/>
+    </input>
+    <input type='evdev'>
+      <source dev='/dev/input/event7'/>
+    </input>
+    <input type='evdev'>
+      <source dev='/dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd'/>
+    </input>" > "$TMP/l.xml"
+	run --sysfs "$SYS" -c "$(config '[vm "laptop"]
+input = name="AT Translated Set 2 keyboard"
+input = kind=touchpad')" --simulate "$TMP/l.xml"
+	rc_is 0
+	err_has "laptop: input /dev/input/event5 is rewritten in place to /dev/input/by-path/platform-i8042-serio-0-event-kbd"
+	echo "$OUT" > "$TMP/out.xml"
+	python3 - "$TMP/out.xml" <<'PY' || fail "rewritten XML: $OUT"
+import sys, xml.etree.ElementTree as ET
+src = [i.find("source").attrib for i in ET.parse(sys.argv[1]).iter("input") if i.get("type") == "evdev"]
+assert src == [{"dev": "/dev/input/by-path/platform-i8042-serio-0-event-kbd", "grab": "all", "grabToggle": "ctrl-ctrl", "repeat": "on"},
+               {"dev": "/dev/input/event7"},
+               {"dev": "/dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd"}], src
+PY
+	virsh -q -c test:///default define "$TMP/out.xml" > "$TMP/v.out" 2>&1 ||
+		fail "libvirt refuses it: $(cat "$TMP/v.out")"
+}
+
+t_ambiguous_input_rule_is_said_and_adds_nothing() {
+	world
+	domain laptop > "$TMP/l.xml"
+	run --sysfs "$SYS" -c "$(config '[vm "laptop"]
+input = kind=keyboard')" --simulate "$TMP/l.xml"
+	rc_is 0	# inputs are apply's, as USB: the start is not refused
+	err_has "'input = kind=keyboard' is ambiguous, 2 devices match"
+	grep -q "evdev" <<<"$OUT" && fail "added an input: $OUT"
+	true
 }
 
 run_tests
