@@ -56,16 +56,18 @@ void
 list_input(const struct opts *o, const struct ctx *c)
 {
 	struct input_inventory inv;
-	const struct vm_conf *owner;
+	const struct vm_conf *owner, **owners;
 	bool first = true;
 	size_t i;
 
 	if (input_scan(c->sysfs, dev_root(), &inv) < 0)
 		msg("warning: %s; input devices not shown", error_get());
+	owners = xcalloc(inv.n + 1, sizeof(*owners));
+	input_owners(&c->cfg, &inv, owners);
 	if (o->json)
 		printf(", \"input\": [");
 	for (i = 0; i < inv.n; i++) {
-		owner = input_owner(&c->cfg, &inv, &inv.v[i]);
+		owner = owners[i];
 		if (!shown(o, owner ? owner->name : NULL))
 			continue;
 		if (o->json)
@@ -76,5 +78,6 @@ list_input(const struct opts *o, const struct ctx *c)
 	}
 	if (o->json)
 		printf("]");
+	free(owners);
 	input_inv_free(&inv);
 }

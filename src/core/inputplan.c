@@ -158,23 +158,23 @@ input_plan_free(struct input_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-const struct vm_conf *
-input_owner(const struct config *cfg, const struct input_inventory *inv,
-    const struct input_dev *d)
+void
+input_owners(const struct config *cfg, const struct input_inventory *inv,
+    const struct vm_conf **owner)
 {
 	struct input_plan p;
-	size_t i, j;
-	bool mine;
+	size_t i, j, k;
 
+	memset(owner, 0, inv->n * sizeof(*owner));
 	for (i = 0; i < cfg->nvms; i++) {
 		if (cfg->vms[i].ninput == 0)
 			continue;
 		input_plan_build(cfg, cfg->vms[i].name, inv, &p);
-		for (j = 0, mine = false; j < p.n && !mine; j++)
-			mine = p.v[j].dev == d;
+		for (j = 0; j < p.n; j++) {
+			k = (size_t)(p.v[j].dev - inv->v);
+			if (owner[k] == NULL)
+				owner[k] = &cfg->vms[i];
+		}
 		input_plan_free(&p);
-		if (mine)
-			return &cfg->vms[i];
 	}
-	return NULL;
 }

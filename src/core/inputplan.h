@@ -51,8 +51,9 @@ void input_plan_xml(struct input_plan *p, const char *vm, const struct evdev_hav
  * node. */
 char *input_source(const struct input_pick *pick);
 void input_plan_free(struct input_plan *p);
-/* The VM whose rules select d (first section, first rule), or NULL. */
-const struct vm_conf *input_owner(const struct config *cfg, const struct input_inventory *inv,
-    const struct input_dev *d);
+/* owner[i]: the VM whose rules select inv->v[i] (the first section
+ * that does), or NULL; each VM's rules resolved once. */
+void input_owners(const struct config *cfg, const struct input_inventory *inv,
+    const struct vm_conf **owner);
 
 #endif
