@@ -201,7 +201,6 @@ apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm
 	struct usb_plan up = { 0 };
 	struct input_plan ip = { 0 };
 	struct domxml x = { 0 };
-	size_t i;
 	int rc = EXIT_HOST;
 
 	if (dom == NULL) {
@@ -224,11 +223,9 @@ apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm
 		ctx_plan(c, vm, &x, NULL, &p);
 	}
 	if (o->verbose)
-		for (i = 0; i < p.steps.n; i++)
-			printf("%s\n", p.steps.v[i]);
+		strlist_print(stdout, &p.steps);
 	if (p.errors.n) {
-		for (i = 0; i < p.errors.n; i++)
-			fprintf(stderr, "%s\n", p.errors.v[i]);
+		strlist_print(stderr, &p.errors);
 		msg("%s: not changed: the plan has errors", vm);
 		rc = EXIT_REFUSED;
 		goto out;
@@ -241,16 +238,12 @@ apply_vm(const struct opts *o, struct ctx *c, virConnectPtr conn, const char *vm
 		goto out;
 	}
 	if (o->verbose) {
-		for (i = 0; i < up.steps.n; i++)
-			printf("%s\n", up.steps.v[i]);
-		for (i = 0; i < ip.steps.n; i++)
-			printf("%s\n", ip.steps.v[i]);
+		strlist_print(stdout, &up.steps);
+		strlist_print(stdout, &ip.steps);
 	}
-	for (i = 0; i < ip.warnings.n; i++)
-		fprintf(stderr, "%s\n", ip.warnings.v[i]);
+	strlist_print(stderr, &ip.warnings);
 	if (ip.errors.n) {
-		for (i = 0; i < ip.errors.n; i++)
-			fprintf(stderr, "%s\n", ip.errors.v[i]);
+		strlist_print(stderr, &ip.errors);
 		msg("%s: not changed: the input rules have errors", vm);
 		rc = EXIT_REFUSED;
 		goto out;

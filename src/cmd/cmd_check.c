@@ -181,7 +181,7 @@ cmd_check(struct opts *o)
 	struct claims cl = { 0 };
 	struct input_plan ip;
 	struct ctx c;
-	size_t i, j, checked = 0, refused = 0, warnings = 0;
+	size_t i, checked = 0, refused = 0, warnings = 0;
 	bool inputs_read = false;
 	int rc, cross;
 
@@ -240,14 +240,11 @@ cmd_check(struct opts *o)
 		input_plan_free(&ip);
 		checked++;
 		if (o->verbose)
-			for (j = 0; j < p->steps.n; j++)
-				printf("%s\n", p->steps.v[j]);
+			strlist_print(stdout, &p->steps);
 		if (p->conf->early && p->errors.n == 0)
 			early_lines(&c, p);
-		for (j = 0; j < p->errors.n; j++)
-			fprintf(stderr, "%s\n", p->errors.v[j]);
-		for (j = 0; j < p->warnings.n; j++)
-			fprintf(stderr, "%s\n", p->warnings.v[j]);
+		strlist_print(stderr, &p->errors);
+		strlist_print(stderr, &p->warnings);
 	}
 	cross = cross_check(&cl, o->args, o->nargs);
 	if (o->json)

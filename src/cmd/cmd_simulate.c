@@ -117,15 +117,6 @@ print_json(const char *vm, const struct plan *p, const struct usb_plan *up,
 	printf("}\n");
 }
 
-static void
-print_lines(const struct strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		fprintf(stderr, "%s\n", l->v[i]);
-}
-
 int
 cmd_simulate(struct opts *o)
 {
@@ -204,14 +195,14 @@ cmd_simulate(struct opts *o)
 		print_json(x.name, &p, &up, &ip, refuse, new);
 	} else {
 		fputs(new, stdout);
-		print_lines(&p.steps);
-		print_lines(&up.steps);
+		strlist_print(stderr, &p.steps);
+		strlist_print(stderr, &up.steps);
 		/* like USB, inputs are apply's: they do not refuse the start */
-		print_lines(&ip.steps);
-		print_lines(&ip.errors);
-		print_lines(&ip.warnings);
-		print_lines(&p.errors);
-		print_lines(&p.stale);
+		strlist_print(stderr, &ip.steps);
+		strlist_print(stderr, &ip.errors);
+		strlist_print(stderr, &ip.warnings);
+		strlist_print(stderr, &p.errors);
+		strlist_print(stderr, &p.stale);
 		diff_unified(stderr, old, new, "domain XML (given)", "domain XML (pthook)");
 	}
 	rc = refuse ? EXIT_REFUSED : EXIT_START;

@@ -280,6 +280,15 @@ strlist_join(const struct strlist *l, const char *sep)
 	return out;
 }
 
+void
+strlist_print(FILE *f, const struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		fprintf(f, "%s\n", l->v[i]);
+}
+
 bool
 strlist_has(const struct strlist *l, const char *s)
 {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes: SPEC section 6. */
 enum {
@@ -68,6 +69,8 @@ struct strlist {
 };
 void strlist_add(struct strlist *l, char *owned);
 void strlist_addf(struct strlist *l, const char *fmt, ...) PRINTF(2, 3);
+/* Each string on a line of f. */
+void strlist_print(FILE *f, const struct strlist *l);
 bool strlist_has(const struct strlist *l, const char *s);
 /* The strings with sep between them, malloc'd. */
 char *strlist_join(const struct strlist *l, const char *sep);
