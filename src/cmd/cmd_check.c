@@ -13,17 +13,6 @@
 #include "sysfs.h"
 #include "util.h"
 
-static bool
-wanted(const char *vm, char **names, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], vm) == 0)
-			return true;
-	return n == 0;
-}
-
 static const struct device *
 any_in_group(const struct plan *p, int group)
 {
@@ -54,7 +43,7 @@ cross_check(const struct claims *cl, char **names, int n)
 			const struct planned_list *lists[2] = { &pa->assign, &pa->detach };
 			int l;
 
-			if (!wanted(pa->vm, names, n) && !wanted(pb->vm, names, n))
+			if (!vm_wanted(pa->vm, names, n) && !vm_wanted(pb->vm, names, n))
 				continue;
 			for (l = 0; l < 2; l++)
 				for (i = 0; i < lists[l]->n; i++) {
@@ -220,7 +209,7 @@ cmd_check(struct opts *o)
 	for (i = 0; i < cl.nplans; i++) {
 		struct plan *p = &cl.plans[i];
 
-		if (!wanted(p->vm, o->args, o->nargs))
+		if (!vm_wanted(p->vm, o->args, o->nargs))
 			continue;
 		reset_advice(c.sysfs, p);
 		inputs(&c, &inv, p, &ip);

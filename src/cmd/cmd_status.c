@@ -20,17 +20,6 @@ struct vm_status {
 	const struct record *rec;	/* NULL: holds nothing */
 };
 
-static bool
-named(const struct opts *o, const char *vm)
-{
-	int i;
-
-	for (i = 0; i < o->nargs; i++)
-		if (strcmp(o->args[i], vm) == 0)
-			return true;
-	return o->nargs == 0;
-}
-
 static struct vm_status *
 find(struct vm_status *v, size_t n, const char *name)
 {
@@ -52,12 +41,12 @@ collect(const struct opts *o, const struct config *cfg, const struct record *rec
 
 	*n = 0;
 	for (i = 0; i < nrecs; i++)
-		if (named(o, recs[i].vm)) {
+		if (vm_wanted(recs[i].vm, o->args, o->nargs)) {
 			s = PUSH(v, *n, cap);
 			*s = (struct vm_status){ recs[i].vm, false, false, &recs[i] };
 		}
 	for (i = 0; i < cfg->nvms; i++)
-		if (named(o, cfg->vms[i].name) && find(v, *n, cfg->vms[i].name) == NULL) {
+		if (vm_wanted(cfg->vms[i].name, o->args, o->nargs) && find(v, *n, cfg->vms[i].name) == NULL) {
 			s = PUSH(v, *n, cap);
 			*s = (struct vm_status){ cfg->vms[i].name, false, false, NULL };
 		}

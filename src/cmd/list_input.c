@@ -11,17 +11,6 @@
 #include "sysfs.h"
 #include "util.h"
 
-static bool
-shown(const struct opts *o, const char *vm)
-{
-	int i;
-
-	for (i = 0; vm && i < o->nargs; i++)
-		if (strcmp(o->args[i], vm) == 0)
-			return true;
-	return o->nargs == 0;
-}
-
 static void
 json_input(const struct input_dev *d, const char *owner, bool first)
 {
@@ -68,7 +57,7 @@ list_input(const struct opts *o, const struct ctx *c)
 		printf(", \"input\": [");
 	for (i = 0; i < inv.n; i++) {
 		owner = owners[i];
-		if (!shown(o, owner ? owner->name : NULL))
+		if (!vm_wanted(owner ? owner->name : NULL, o->args, o->nargs))
 			continue;
 		if (o->json)
 			json_input(&inv.v[i], owner ? owner->name : NULL, first);

@@ -12,17 +12,6 @@
 #include "usbscan.h"
 #include "util.h"
 
-static bool
-in_args(const struct opts *o, const char *vm)
-{
-	int i;
-
-	for (i = 0; vm && i < o->nargs; i++)
-		if (strcmp(o->args[i], vm) == 0)
-			return true;
-	return false;
-}
-
 /* The running VM d is attached to, NULL: none; *watch whether pthook
  * watch put it there. */
 static const char *
@@ -86,7 +75,8 @@ list_usb(const struct opts *o, const struct ctx *c, const struct holders *h)
 	for (i = 0; i < inv.n; i++) {
 		owner = usb_owner(&c->cfg, &inv.v[i], NULL);
 		at = attached_to(h, &inv.v[i], &watch);
-		if (o->nargs && !in_args(o, owner ? owner->name : NULL) && !in_args(o, at))
+		if (!vm_wanted(owner ? owner->name : NULL, o->args, o->nargs) &&
+		    !vm_wanted(at, o->args, o->nargs))
 			continue;
 		if (o->json)
 			json_usb(&inv.v[i], owner ? owner->name : NULL, at, watch, first);

@@ -61,6 +61,9 @@ int ctx_scan(struct ctx *c, const char *sysfs, unsigned scan, const struct scan_
  * none).  flags as for ctx_scan. */
 int ctx_scan_vm(struct ctx *c, const char *sysfs, unsigned flags, const char *vm,
     const struct domxml *x, const struct record *mine);
+/* Whether the command line's VM names (names, n of them) take in vm:
+ * any when there are none, else those named (vm NULL: none). */
+bool vm_wanted(const char *vm, char **names, int n);
 /* Exit code 2 with a message when a VM named on the command line has no
  * [vm] section. */
 int ctx_check_vms(const struct ctx *c, char **names, int n);

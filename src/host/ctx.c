@@ -96,6 +96,17 @@ ctx_close(struct ctx *c)
 	config_free(&c->cfg);
 }
 
+bool
+vm_wanted(const char *vm, char **names, int n)
+{
+	int i;
+
+	for (i = 0; vm && i < n; i++)
+		if (strcmp(names[i], vm) == 0)
+			return true;
+	return n == 0;
+}
+
 int
 ctx_check_vms(const struct ctx *c, char **names, int n)
 {
