@@ -72,19 +72,17 @@ cross_check(const struct claims *cl, char **names, int n)
 	return problems;
 }
 
-/* What pthook claim binds at boot for p (cmd_claim.c): what the plan
- * takes. */
+/* What pthook claim binds at boot for p (plan_early). */
 static void
 early_lines(const struct ctx *c, const struct plan *p)
 {
-	const struct planned_list *lists[] = { &p->assign, &p->detach };
-	size_t l, i;
+	const struct device **d = xcalloc(plan_size(p), sizeof(*d));
+	size_t i, n = plan_early(p, d);
 
-	for (l = 0; l < 2; l++)
-		for (i = 0; i < lists[l]->n; i++)
-			printf("%s: %s is claimed early: bound to %s as it appears at boot "
-			    "(pthook claim, from udev)\n", p->vm, lists[l]->v[i].dev->addr_str,
-			    c->cfg.driver);
+	for (i = 0; i < n; i++)
+		printf("%s: %s is claimed early: bound to %s as it appears at boot "
+		    "(pthook claim, from udev)\n", p->vm, d[i]->addr_str, c->cfg.driver);
+	free(d);
 }
 
 static void

@@ -13,6 +13,7 @@
  * already on a host driver is left alone: taking it is a start's job. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,15 +83,14 @@ cmd_claim(struct opts *o)
 		 * driver is what the device had without pthook */
 		for (j = 0; j < p.errors.n; j++)
 			log_msg(LOG_WARNING, "%s (nothing claimed early for %s)", p.errors.v[j], vm);
-		for (j = 0; p.errors.n == 0 && j < p.assign.n; j++)
-			failed += claim(&c, vm, p.assign.v[j].dev) < 0;
-		for (j = 0; p.errors.n == 0 && j < p.detach.n; j++)
-			failed += claim(&c, vm, p.detach.v[j].dev) < 0;
-		/* unbound mates too, where the start would take them bound */
-		for (j = 0; p.errors.n == 0 && c.cfg.vms[i].group != GROUP_STRICT &&
-		    j < p.mates.n; j++)
-			if (p.mates.v[j].dev->driver == NULL && !p.mates.v[j].dev->bridge)
-				failed += claim(&c, vm, p.mates.v[j].dev) < 0;
+		if (p.errors.n == 0) {
+			const struct device **d = xcalloc(plan_size(&p), sizeof(*d));
+			size_t n = plan_early(&p, d);
+
+			for (j = 0; j < n; j++)
+				failed += claim(&c, vm, d[j]) < 0;
+			free(d);
+		}
 		plan_free(&p);
 	}
 	ctx_close(&c);

@@ -662,6 +662,27 @@ moved(const struct plan *p, const struct pci_addr *a, bool from)
 	return false;
 }
 
+size_t
+plan_size(const struct plan *p)
+{
+	return p->assign.n + p->detach.n + p->mates.n + 1;
+}
+
+size_t
+plan_early(const struct plan *p, const struct device **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->assign.n; i++)
+		out[n++] = p->assign.v[i].dev;
+	for (i = 0; i < p->detach.n; i++)
+		out[n++] = p->detach.v[i].dev;
+	for (i = 0; p->conf->group != GROUP_STRICT && i < p->mates.n; i++)
+		if (p->mates.v[i].dev->driver == NULL && !p->mates.v[i].dev->bridge)
+			out[n++] = p->mates.v[i].dev;
+	return n;
+}
+
 void
 plan_keep_abi(struct plan *p, const char *op)
 {

@@ -106,6 +106,13 @@ void plan_build(const struct plan_input *in, struct plan *p);
  * are allowed: an addition or a removal is an error naming op (unless
  * p is refused already). */
 void plan_keep_abi(struct plan *p, const char *op);
+/* What early = yes claims at boot for p (pthook claim): what it assigns
+ * and detaches, and, unless group = strict, its mates that have no
+ * driver (the start would take them bound); into out (room for every
+ * device of the plan), how many. */
+size_t plan_early(const struct plan *p, const struct device **out);
+/* Room plan_early's out needs. */
+size_t plan_size(const struct plan *p);
 void plan_free(struct plan *p);
 bool plan_has(const struct planned_list *l, const struct device *d);
 
