@@ -236,24 +236,15 @@ check_lsm(struct findings *f, const char *sysfs, const char *hook, const char *h
 {
 	char path[PATH_MAX], buf[8], a[256], b[256];
 	ssize_t la, lb;
-	int fd, n = 0;
 
 	snprintf(path, sizeof(path), "%s/module/apparmor/parameters/enabled", sysfs);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = (int)read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n > 0 && buf[0] == 'Y' && strncmp(PTHOOK_LIBDIR, "/usr/lib/", 9) != 0)
+	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) > 0 && buf[0] == 'Y' &&
+	    strncmp(PTHOOK_LIBDIR, "/usr/lib/", 9) != 0)
 		finding(f, true, "AppArmor is on and libvirtd's profile maps libraries from "
 		    "/usr/lib, not %s/pthook-core.so: reinstall with the default --prefix /usr",
 		    PTHOOK_LIBDIR);
 	snprintf(path, sizeof(path), "%s/fs/selinux/enforce", sysfs);
-	n = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = (int)read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n <= 0 || buf[0] != '1' || hook == NULL)
+	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0 || buf[0] != '1' || hook == NULL)
 		return;
 	la = getxattr(hook, "security.selinux", a, sizeof(a) - 1);
 	lb = getxattr(hooks, "security.selinux", b, sizeof(b) - 1);
