@@ -66,7 +66,7 @@ HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
 
 UNIT := test_pciaddr test_match test_config test_plan test_domxml test_usb
 UNIT_BIN := $(UNIT:%=$(B)/tests/%)
-TOOLS := fakesys synthhost fakekernel
+TOOLS := fakesys synthhost fakekernel uinputdev
 TOOL_BIN := $(TOOLS:%=$(B)/tools/%)
 
 MAN := $(B)/man/pthook.8.gz $(B)/man/pthook.ini.5.gz

@@ -1,7 +1,8 @@
-/* pthook watch: hot-plug.  Listens to udev for USB and PCI devices
- * coming and going, and attaches them to (or detaches them from) the
- * running VM whose rules name them, when that VM has hotplug = yes.
- * This runs outside any hook, so calling libvirt is safe here. */
+/* pthook watch: hot-plug.  Listens to udev for USB, PCI and input
+ * devices coming and going, and attaches them to (or detaches them
+ * from) the running VM whose rules name them, when that VM has
+ * hotplug = yes.  This runs outside any hook, so calling libvirt is
+ * safe here. */
 #include <errno.h>
 #include <libudev.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "domxml.h"
 #include "hook.h"
+#include "inputscan.h"
 #include "log.h"
 #include "state.h"
 #include "sysfs.h"
@@ -21,9 +23,10 @@
 #include "util.h"
 #include "virt.h"
 
-/* A USB device pthook attached, to detach it when it leaves. */
+/* A device watch attached, to detach it when it leaves. */
 struct attached {
-	char port[32];
+	char key[32];		/* USB port ("1-2.3") or event node ("event7") */
+	bool usb;		/* on the VM's record too */
 	char *vm, *xml;
 };
 
@@ -32,6 +35,8 @@ struct watch {
 	const char *sysfs, *state;
 	virConnectPtr conn;
 	bool conn_failed;	/* said so already: do not log every retry */
+	bool no_evdev;		/* this daemon cannot hot-plug evdev inputs:
+				 * said once, not tried again */
 	struct attached *v;
 	size_t n, cap;
 };
@@ -71,6 +76,7 @@ connection(struct watch *w, const struct config *cfg)
 		virt.virConnectClose(w->conn);
 	}
 	w->conn = virt_open(w->o->connect ? w->o->connect : cfg->uri);
+	w->no_evdev = false;	/* perhaps a newer libvirt now */
 	if (w->conn == NULL && !w->conn_failed)
 		log_msg(LOG_ERR, "%s; will try again at the next event", error_get());
 	w->conn_failed = w->conn == NULL;
@@ -139,14 +145,25 @@ record_usb(const struct watch *w, const struct config *cfg, const char *vm,
 }
 
 static struct attached *
-find_attached(struct watch *w, const char *port)
+find_attached(struct watch *w, const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < w->n; i++)
-		if (strcmp(w->v[i].port, port) == 0)
+		if (strcmp(w->v[i].key, key) == 0)
 			return &w->v[i];
 	return NULL;
+}
+
+static void
+remember(struct watch *w, const char *key, bool usb, const char *vm, char *xml)
+{
+	struct attached *a = PUSH(w->v, w->n, w->cap);
+
+	snprintf(a->key, sizeof(a->key), "%s", key);
+	a->usb = usb;
+	a->vm = xstrdup(vm);
+	a->xml = xml;
 }
 
 static void
@@ -182,11 +199,7 @@ usb_added(struct watch *w, const char *port)
 			    "it: %s", vm->name, desc, virt_error());
 			free(xml);
 		} else {
-			struct attached *a = PUSH(w->v, w->n, w->cap);
-
-			snprintf(a->port, sizeof(a->port), "%s", port);
-			a->vm = xstrdup(vm->name);
-			a->xml = xml;
+			remember(w, port, true, vm->name, xml);
 			log_at(LOG_INFO, port, "attach", "%s: usb %s attached (rule line %d)",
 			    vm->name, desc, r->line);
 			record_usb(w, &cfg, vm->name, port, true);
@@ -201,30 +214,170 @@ out:
 	usb_dev_free(&d);
 }
 
+/* A USB port or event node that left: what watch attached from it is
+ * detached from the VM that still runs. */
 static void
-usb_removed(struct watch *w, const char *port)
+removed(struct watch *w, const char *key)
 {
-	struct attached *a = find_attached(w, port);
+	struct attached *a = find_attached(w, key);
+	const char *what;
 	struct config cfg;
 	virDomainPtr dom;
 
 	if (a == NULL || load_config(w, &cfg) < 0)
 		return;
+	what = a->usb ? "usb" : "input";
 	log_domain(a->vm);
 	if ((dom = running(w, &cfg, a->vm)) != NULL) {
 		if (virt.virDomainDetachDeviceFlags(dom, a->xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
-			log_at(LOG_WARNING, port, "detach", "%s: usb %s left; libvirt could not "
-			    "detach it: %s", a->vm, port, virt_error());
+			log_at(LOG_WARNING, key, "detach", "%s: %s %s left; libvirt could not "
+			    "detach it: %s", a->vm, what, key, virt_error());
 		else
-			log_at(LOG_INFO, port, "detach", "%s: usb %s left; detached", a->vm, port);
+			log_at(LOG_INFO, key, "detach", "%s: %s %s left; detached", a->vm, what, key);
 		virt.virDomainFree(dom);
 	}
-	record_usb(w, &cfg, a->vm, port, false);
+	if (a->usb)
+		record_usb(w, &cfg, a->vm, key, false);
 	log_domain(NULL);
 	config_free(&cfg);
 	free(a->vm);
 	free(a->xml);
 	*a = w->v[--w->n];
+}
+
+/* "9.0.0" */
+static void
+lib_version(virConnectPtr conn, char *buf, size_t len)
+{
+	unsigned long v;
+
+	if (virt.virConnectGetLibVersion(conn, &v) < 0)
+		snprintf(buf, len, "(version unknown)");
+	else
+		snprintf(buf, len, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}
+
+/* Attaches pick to the running dom.  libvirt hot-plugs no evdev input
+ * (qemu_hotplug.c, 9.0 to this day: "input device on bus 'none' cannot
+ * be hot plugged"), and refuses before it touches anything: said once
+ * a daemon, then not asked again. */
+static void
+attach_input(struct watch *w, virDomainPtr dom, const char *vm, const struct input_pick *pick)
+{
+	char *xml, *desc = input_describe(pick->dev), *why, version[32];
+	const char *event = pick->dev->event;
+	virErrorPtr e;
+
+	if (w->no_evdev) {
+		log_at(LOG_DEBUG, event, "skip", "%s: input %s: libvirt cannot hot-plug evdev "
+		    "inputs (said above)", vm, desc);
+		free(desc);
+		return;
+	}
+	xml = domxml_evdev_input(pick);
+	if (virt.virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) == 0) {
+		remember(w, event, false, vm, xml);
+		log_at(LOG_INFO, event, "attach", "%s: input %s attached (rule line %d)", vm,
+		    desc, pick->rule->line);
+		free(desc);
+		return;
+	}
+	if ((e = virt.virGetLastError()) != NULL && e->code == VIR_ERR_OPERATION_UNSUPPORTED) {
+		w->no_evdev = true;
+		why = xstrdup(virt_error());	/* the next call clears it */
+		lib_version(w->conn, version, sizeof(version));
+		log_at(LOG_WARNING, event, "attach", "%s: input %s: libvirt %s cannot hot-plug "
+		    "evdev inputs (%s); the VM gets it at its next start: 'pthook apply %s' "
+		    "puts it in the definition.  Said once; watch asks this daemon no more",
+		    vm, desc, version, why, vm);
+		free(why);
+	} else {
+		log_at(LOG_ERR, event, "attach", "%s: input %s: libvirt could not attach it: %s",
+		    vm, desc, virt_error());
+	}
+	free(xml);
+	free(desc);
+}
+
+/* The newcomer, when vm's rules pick it and the live definition lacks
+ * it: the plan apply makes (ctx_add_input), against the live
+ * definition. */
+static void
+input_for_vm(struct watch *w, struct ctx *c, virDomainPtr dom, const char *vm,
+    const char *event)
+{
+	struct domxml x = { 0 };
+	struct input_plan ip = { 0 };
+	char *live = virt.virDomainGetXMLDesc(dom, 0);
+	size_t i;
+
+	if (live == NULL || domxml_parse(live, strlen(live), &x) < 0 ||
+	    ctx_add_input(c, vm, &x, &ip) < 0) {
+		log_at(LOG_ERR, event, "skip", "%s: input %s: cannot read the live definition: "
+		    "%s", vm, event, live ? error_get() : virt_error());
+	} else if (ip.errors.n) {
+		for (i = 0; i < ip.errors.n; i++)
+			log_at(LOG_WARNING, event, "refuse", "%s", ip.errors.v[i] +
+			    (strncmp(ip.errors.v[i], "pthook: ", 8) ? 0 : 8));
+	} else {
+		for (i = 0; i < ip.nadd && strcmp(ip.add[i]->dev->event, event) != 0; i++)
+			;
+		if (i < ip.nadd)
+			attach_input(w, dom, vm, ip.add[i]);
+		else
+			log_at(LOG_DEBUG, event, "skip", "%s: input %s: the VM has it already",
+			    vm, event);
+	}
+	input_plan_free(&ip);
+	domxml_free(&x);
+	free(live);
+}
+
+static void
+input_added(struct watch *w, const char *event)
+{
+	struct ctx c = { .sysfs = w->sysfs };
+	const struct vm_conf **owner = NULL, *vm;
+	virDomainPtr dom;
+	size_t k;
+	char *desc;
+
+	if (find_attached(w, event) || load_config(w, &c.cfg) < 0)
+		return;
+	if (input_scan(w->sysfs, dev_root(), &c.input) < 0) {
+		log_at(LOG_WARNING, event, "skip", "input %s: %s", event, error_get());
+		goto out;
+	}
+	for (k = 0; k < c.input.n && strcmp(c.input.v[k].event, event) != 0; k++)
+		;
+	if (k == c.input.n) {
+		log_at(LOG_INFO, event, "skip", "input %s: gone again", event);
+		goto out;
+	}
+	owner = xcalloc(c.input.n, sizeof(*owner));
+	input_owners(&c.cfg, &c.input, owner);
+	desc = input_describe(&c.input.v[k]);
+	if ((vm = owner[k]) == NULL) {
+		log_at(LOG_DEBUG, event, "skip", "input %s: no input = rule names it", desc);
+		goto out_desc;
+	}
+	log_domain(vm->name);
+	if (!vm->hotplug) {
+		log_at(LOG_INFO, event, "skip", "%s: input %s: a rule names it, but hotplug = no",
+		    vm->name, desc);
+	} else if ((dom = running(w, &c.cfg, vm->name)) == NULL) {
+		log_at(LOG_INFO, event, "skip", "%s: input %s: the VM is not running", vm->name,
+		    desc);
+	} else {
+		input_for_vm(w, &c, dom, vm->name, event);
+		virt.virDomainFree(dom);
+	}
+	log_domain(NULL);
+out_desc:
+	free(desc);
+out:
+	free(owner);
+	ctx_close(&c);	/* frees cfg and the input inventory */
 }
 
 /* A hot-plugged PCI device for vm: its group is checked exactly as at
@@ -338,7 +491,12 @@ dispatch(struct watch *w, struct udev_device *dev)
 		if (strcmp(action, "add") == 0)
 			usb_added(w, name);
 		else if (strcmp(action, "remove") == 0)
-			usb_removed(w, name);
+			removed(w, name);
+	} else if (strcmp(subsys, "input") == 0 && strncmp(name, "event", 5) == 0) {
+		if (strcmp(action, "add") == 0)
+			input_added(w, name);
+		else if (strcmp(action, "remove") == 0)
+			removed(w, name);
 	} else if (strcmp(subsys, "pci") == 0) {
 		if (strcmp(action, "add") == 0)
 			pci_added(w, name);
@@ -357,14 +515,15 @@ monitor(struct udev *udev)
 
 	if (mon == NULL || udev_monitor_filter_add_match_subsystem_devtype(mon, "usb",
 	    "usb_device") < 0 || udev_monitor_filter_add_match_subsystem_devtype(mon,
-	    "pci", NULL) < 0 || udev_monitor_enable_receiving(mon) < 0) {
+	    "pci", NULL) < 0 || udev_monitor_filter_add_match_subsystem_devtype(mon,
+	    "input", NULL) < 0 || udev_monitor_enable_receiving(mon) < 0) {
 		if (mon)
 			udev_monitor_unref(mon);
 		error_set("cannot listen to %s device events: %s; run as root", source,
 		    strerror(errno));
 		return NULL;
 	}
-	log_msg(LOG_INFO, "watching USB and PCI devices (%s events)", source);
+	log_msg(LOG_INFO, "watching USB, PCI and input devices (%s events)", source);
 	return mon;
 }
 
@@ -374,6 +533,7 @@ cmd_watch(struct opts *o)
 	struct watch w = { .o = o, .sysfs = sysfs_root(o->sysfs), .state = state_dir(o->state_dir) };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct udev_monitor *mon;
+	struct input_inventory in;
 	struct usb_inventory inv;
 	struct udev *udev;
 	struct config cfg;
@@ -404,6 +564,11 @@ cmd_watch(struct opts *o)
 		for (i = 0; i < inv.n; i++)
 			usb_added(&w, inv.v[i].port);
 		usb_inv_free(&inv);
+	}
+	if (o->attach && input_scan(w.sysfs, dev_root(), &in) == 0) {
+		for (i = 0; i < in.n; i++)
+			input_added(&w, in.v[i].event);
+		input_inv_free(&in);
 	}
 	while (!stopping) {
 		struct pollfd p = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };

@@ -76,12 +76,13 @@ static const struct command commands[] = {
 	  "for the start.  Exit 3 when a claim failed.\n"
 	  "  -v              each claim on stderr too\n" },
 	{ "watch", cmd_watch, O_ATTACH,
-	  "watch [--attach-connected]   hot-plug: attach USB/PCI devices to running VMs by rule",
-	  "Listen to udev for USB and PCI devices coming and going; attach each to the\n"
-	  "running VM whose rules name it (hotplug = yes in its section) through\n"
-	  "libvirt, and detach USB devices again when they leave.  A PCI device's\n"
-	  "IOMMU group is checked as at start.  Runs until SIGTERM (pthook-watch.service).\n"
-	  "  --attach-connected  also attach matching USB devices present at start\n"
+	  "watch [--attach-connected]   hot-plug: attach USB/PCI/input devices to running VMs by rule",
+	  "Listen to udev for USB, PCI and input devices coming and going; attach each\n"
+	  "to the running VM whose rules name it (hotplug = yes in its section) through\n"
+	  "libvirt, and detach USB and input devices again when they leave.  A PCI\n"
+	  "device's IOMMU group is checked as at start.  libvirt cannot hot-plug evdev\n"
+	  "inputs: said once.  Runs until SIGTERM (pthook-watch.service).\n"
+	  "  --attach-connected  also attach matching USB and input devices present at start\n"
 	  "  --connect URI   libvirt URI (default: uri from the config)\n"
 	  "  -v              each decision on stderr too\n" },
 	{ "--simulate", cmd_simulate, O_OP | O_SIMULATE,

@@ -785,6 +785,14 @@ evdev_input(xmlDocPtr doc, const struct input_pick *pick, const char *ind)
 	return h;
 }
 
+char *
+domxml_evdev_input(const struct input_pick *pick)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+
+	return standalone(doc, evdev_input(doc, pick, ""));
+}
+
 void
 domxml_input(struct domxml *d, const struct input_plan *ip)
 {

@@ -40,9 +40,10 @@ void domxml_add_usb(struct domxml *d, const struct usb_plan *up);
 /* The evdev inputs of ip: rewritten sources in place, new elements
  * after the last <input>. */
 void domxml_input(struct domxml *d, const struct input_plan *ip);
-/* One hostdev as text, for virDomainAttachDevice (PCI: managed). */
+/* One device as text, for virDomainAttachDevice (PCI: managed). */
 char *domxml_usb_hostdev(const struct usb_add *a);
 char *domxml_pci_hostdev(const struct pci_addr *a);
+char *domxml_evdev_input(const struct input_pick *pick);
 void domxml_free(struct domxml *d);
 
 #endif

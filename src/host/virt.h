@@ -18,7 +18,8 @@
 	X(virDomainGetXMLDesc) X(virDomainDefineXML) X(virDomainFree) \
 	X(virNodeDeviceLookupByName) X(virNodeDeviceDetachFlags) \
 	X(virNodeDeviceReAttach) X(virConnectIsAlive) X(virDomainIsActive) \
-	X(virDomainAttachDeviceFlags) X(virDomainDetachDeviceFlags) X(virGetLastError)
+	X(virDomainAttachDeviceFlags) X(virDomainDetachDeviceFlags) X(virGetLastError) \
+	X(virConnectGetLibVersion)
 
 struct virt_api {
 #define VIRT_MEMBER(f) __typeof__(f) *f;

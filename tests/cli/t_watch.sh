@@ -5,6 +5,7 @@
 # driver), so nothing is attached; attaching for real is the VM tier's
 # (tests/vm/scenarios.sh, s_usb_hotplug).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/inputlib.sh"
 
 DEV=$(ls /sys/bus/pci/devices | head -1)
 ID=$(cut -c3- "/sys/bus/pci/devices/$DEV/vendor"):$(cut -c3- "/sys/bus/pci/devices/$DEV/device")
@@ -27,7 +28,7 @@ t_device_of_a_vm_that_is_not_running() {
 hotplug = yes
 pci = $ID")"
 	rc_is 0
-	err_has "watching USB and PCI devices"
+	err_has "watching USB, PCI and input devices"
 	err_has "offline: pci $DEV: the VM is not running"
 	err_has "stopping; devices stay where they are"
 }
@@ -46,6 +47,27 @@ pci = ffff:0001')"
 	rc_is 0
 	err_has "pci $DEV $ID"
 	err_has "no pci = rule names it"
+}
+
+# input devices present at start (a fake tree): each goes to the verdict
+# its owner's state gives
+t_input_devices_at_start() {
+	local DEV SYS pid
+	mkdir -p "$TMP/sys"; input_world "$TMP/sys"
+	: > "$TMP/err"
+	PTHOOK_SYSFS=$TMP/sys "$PTHOOK" watch -v --attach-connected -c "$(config '[vm "offline"]
+hotplug = yes
+input = bus=i8042
+[vm "test"]
+input = kind=touchpad')" --connect test:///default 2> "$TMP/err" &
+	pid=$!
+	for _ in $(seq 100); do grep -q "Power Button" "$TMP/err" && break; sleep 0.05; done
+	kill -TERM "$pid"; wait "$pid"; RC=$?
+	ERR=$(cat "$TMP/err")
+	rc_is 0
+	err_has "offline: input event3 'AT Translated Set 2 keyboard' (i8042 keyboard, isa0060/serio0/input0): the VM is not running"
+	err_has "test: input event7 'SYNA8004:00 06CB:CE44 Touchpad' (i2c touchpad, i2c-SYNA8004:00): a rule names it, but hotplug = no"
+	err_has "input event12 'Power Button' (host other, PNP0C0C/button/input0): no input = rule names it"
 }
 
 t_bad_config_refused_at_start() {

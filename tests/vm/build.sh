@@ -36,7 +36,7 @@ cp /bin/busybox "$S/bin/busybox"
 ln -s busybox "$S/bin/sh"
 cp "$ROOT/tests/vm/init.sh" "$S/init"; chmod 755 "$S/init"
 MODS="vfio vfio_iommu_type1 vfio_pci irqbypass e1000e virtio_net virtio_pci virtio_rng
- 9p 9pnet_virtio overlay pci_stub tun bridge xhci_pci nvme bochs"
+ 9p 9pnet_virtio overlay pci_stub tun bridge xhci_pci nvme bochs evdev uinput"
 for m in $MODS; do
 	modprobe -d "$K" -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do

@@ -489,14 +489,25 @@ pci = 1b36:0010 slot=0-4'
 	virsh -q undefine pcivm >/dev/null
 }
 
+# udevd_up: Debian's udevd (unpacked by build.sh) on this root, with its
+# own rules and whatever is in /etc/udev/rules.d; its log in
+# /tmp/udevd.log.  Stopped with udevadm control --exit.  udevadm ignores
+# every request in a chroot (this root is one) unless told not to
+export SYSTEMD_IGNORE_CHROOT=1
+udevd_up() {
+	local U=/repo/build/vm/udev
+	[ -x $U/bin/udevadm ] || { fail "no udev in $U (tests/vm/build.sh)"; return 1; }
+	tar -C $U -c lib bin etc | tar -C / -x --keep-directory-symlink
+	/lib/systemd/systemd-udevd --daemon --resolve-names=never --debug > /tmp/udevd.log 2>&1 ||
+		{ fail "udevd did not start: $(cat /tmp/udevd.log)"; return 1; }
+}
+
 # The boot-time claim, as at boot: the NVMe appears (removed, then a
 # rescan) while its driver is not loaded, and the real udevd (Debian's,
 # unpacked by build.sh) handles the event with its own rules and
 # pthook's: 60-pthook.rules claims it, 80-drivers.rules loads nvme,
 # which must never bind it.
 s_early_claim_at_boot() {
-	local U=/repo/build/vm/udev
-	[ -x $U/bin/udevadm ] || { fail "no udev in $U (tests/vm/build.sh)"; return; }
 	expect_drv $NVME nvme "before"
 	# the hot-plug scenario's NVMe (0-4) has the same ids
 	conf '[vm "early"]
@@ -510,13 +521,12 @@ pci = 1b36:0010 slot=0-5'
 	grep -q "is not a copy\|newer than\|no hook" /tmp/ci.out && fail "check --install: $(cat /tmp/ci.out)"
 	$P check early > /tmp/check.out 2>&1
 	grep -q "early: $NVME is claimed early" /tmp/check.out || fail "check: $(cat /tmp/check.out)"
-	tar -C $U -c lib bin etc | tar -C / -x --keep-directory-symlink
+	mkdir -p /etc/udev/rules.d
 	sed "s,/usr/sbin/pthook,$P," /repo/etc/60-pthook.rules > /etc/udev/rules.d/60-pthook.rules
 	echo 1 > /sys/bus/pci/devices/$NVME/remove
 	modprobe -r nvme || fail "cannot unload nvme: $(lsmod | grep nvme)"
 	dmesg -C
-	/lib/systemd/systemd-udevd --daemon --resolve-names=never --debug > /tmp/udevd.log 2>&1 ||
-		{ fail "udevd did not start: $(cat /tmp/udevd.log)"; return; }
+	udevd_up || return
 	echo 1 > /sys/bus/pci/rescan
 	udevadm settle -t 60 || fail "udev did not settle"
 	nvme_loaded() { lsmod | grep -q '^nvme '; }
@@ -539,13 +549,79 @@ pci = 1b36:0010 slot=0-5'
 	wait_drv $NVME nvme "given back by hand"
 }
 
+# Input devices by evdev (issue #21), the kernel's own: this VM's PS/2
+# keyboard (i8042: to Linux, a laptop's built-in keyboard) named by the
+# by-path link the real udevd makes, and keyboards made through uinput
+# while the guest runs.
+qemu_holds() {	# qemu_holds VM EVENT: the VM's QEMU has /dev/input/EVENT open
+	local pid; pid=$(cat /run/libvirt/qemu/$1.pid 2>/dev/null) || return 1
+	ls -l /proc/$pid/fd 2>/dev/null | grep -q "/dev/input/$2\$"
+}
+uinput() {	# uinput N NAME: a uinput keyboard; its event node in /tmp/uin$N, its pid in UP
+	/repo/build/tools/uinputdev keyboard "$2" > /tmp/uin$1 & UP=$!
+	until_ok 10 test -s /tmp/uin$1 || fail "uinputdev: nothing in /tmp/uin$1"
+}
+s_evdev_inputs() {
+	local kbd link=/dev/input/by-path/platform-i8042-serio-0-event-kbd ev1 ev2 wp up1 UP
+	modprobe evdev && modprobe uinput || { fail "cannot load evdev and uinput"; return; }
+	kbd=$(grep -l "AT Translated Set 2 keyboard" /sys/class/input/event*/device/name | head -1)
+	[ -n "$kbd" ] || { fail "no AT keyboard: $(cat /sys/class/input/*/device/name)"; return; }
+	kbd=${kbd#/sys/class/input/}; kbd=${kbd%%/*}
+	udevd_up || return
+	echo add > /sys/class/input/$kbd/uevent
+	udevadm settle -t 30 || fail "udev did not settle"
+	[ "$(readlink -f $link)" = /dev/input/$kbd ] || fail "udev made no $link: $(ls -l /dev/input/by-path)"
+	conf '[vm "kbdvm"]
+hotplug = yes
+input = bus=i8042 kind=keyboard'
+	$P list | grep -q "^  $kbd .*kbdvm .*\[$link\]" || fail "list: $($P list | sed -n '/^Input/,$p')"
+	define kbdvm
+	$P apply -y --vm kbdvm > /tmp/apply.out 2>&1 || fail "apply: $(cat /tmp/apply.out)"
+	virsh dumpxml --inactive kbdvm | grep -q "<source dev='$link' grab='all' repeat='on'/>" ||
+		fail "definition: $(virsh dumpxml --inactive kbdvm | grep -A2 '<input')"
+	start kbdvm || { fail "start kbdvm: $(cat /tmp/start.out)"; return; }
+	qemu_holds kbdvm $kbd || fail "QEMU does not hold $kbd: $(ls -l /proc/$(cat /run/libvirt/qemu/kbdvm.pid)/fd)"
+	# keyboards that appear while the guest runs: libvirt 9.0 cannot
+	# hot-plug them (nor can any libvirt yet); watch says so, once
+	conf '[vm "kbdvm"]
+hotplug = yes
+input = bus=i8042 kind=keyboard
+input = name="^pthook test keyboard$"'
+	$P watch -v > /tmp/watchi.log 2>&1 & wp=$!
+	until_ok 10 grep -q watching /tmp/watchi.log
+	uinput 1 "pthook test keyboard"; up1=$UP; ev1=$(cat /tmp/uin1)
+	until_ok 30 grep -q "kbdvm: input $ev1 'pthook test keyboard' (virtual keyboard).*: libvirt [0-9.]* cannot hot-plug evdev inputs" /tmp/watchi.log ||
+		fail "watch, first keyboard: $(cat /tmp/watchi.log)"
+	kill $up1
+	uinput 2 "pthook test keyboard"; ev2=$(cat /tmp/uin2)
+	until_ok 30 grep -q "kbdvm: input $ev2 .*libvirt cannot hot-plug evdev inputs (said above)" /tmp/watchi.log ||
+		fail "watch, second keyboard: $(cat /tmp/watchi.log)"
+	[ "$(grep -c 'Said once' /tmp/watchi.log)" = 1 ] || fail "said more than once: $(cat /tmp/watchi.log)"
+	running kbdvm || fail "kbdvm stopped: $(virsh domstate kbdvm)"
+	kill $wp; wait $wp 2>/dev/null
+	# the way out watch names: the definition, and the next start
+	$P apply -y --vm kbdvm > /tmp/apply.out 2>&1 || fail "apply: $(cat /tmp/apply.out)"
+	grep -q "warning: $ev2 'pthook test keyboard' .*has no link in /dev/input/by-id or by-path" /tmp/apply.out ||
+		fail "apply, no warning: $(cat /tmp/apply.out)"
+	virsh dumpxml --inactive kbdvm | grep -q "<source dev='/dev/input/$ev2' grab='all' repeat='on'/>" ||
+		fail "definition: $(virsh dumpxml --inactive kbdvm | grep -A2 '<input')"
+	stop kbdvm
+	start kbdvm || fail "restart kbdvm: $(cat /tmp/start.out)"
+	qemu_holds kbdvm "$ev2" || fail "QEMU does not hold $ev2"
+	qemu_holds kbdvm $kbd || fail "QEMU does not hold $kbd after the restart"
+	stop kbdvm
+	kill $UP
+	virsh -q undefine kbdvm >/dev/null
+	udevadm control --exit
+}
+
 # scenarios.sh [NAME...]: those scenarios only (a payload of your own:
 # exec tests/vm/scenarios.sh NAME)
 for s in ${@:-control_group_not_viable group_detach group_assign_apply identical_nics \
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
     usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
     sriov_vf_named_by_its_pf holder_refused_then_started reset_method_set_and_restored \
-    single_gpu_handoff early_claim_at_boot}; do
+    single_gpu_handoff early_claim_at_boot evdev_inputs}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
