@@ -358,7 +358,7 @@ input_added(struct watch *w, const char *event)
 	input_owners(&c.cfg, &c.input, owner);
 	desc = input_describe(&c.input.v[k]);
 	if ((vm = owner[k]) == NULL) {
-		log_at(LOG_DEBUG, event, "skip", "input %s: no input = rule names it", desc);
+		log_at(LOG_DEBUG, event, "skip", "input %s: no VM's input = rules select it", desc);
 		goto out_desc;
 	}
 	log_domain(vm->name);

@@ -67,7 +67,7 @@ input = kind=touchpad')" --connect test:///default 2> "$TMP/err" &
 	rc_is 0
 	err_has "offline: input event3 'AT Translated Set 2 keyboard' (i8042 keyboard, isa0060/serio0/input0): the VM is not running"
 	err_has "test: input event7 'SYNA8004:00 06CB:CE44 Touchpad' (i2c touchpad, i2c-SYNA8004:00): a rule names it, but hotplug = no"
-	err_has "input event12 'Power Button' (host other, PNP0C0C/button/input0): no input = rule names it"
+	err_has "input event12 'Power Button' (host other, PNP0C0C/button/input0): no VM's input = rules select it"
 }
 
 t_bad_config_refused_at_start() {
