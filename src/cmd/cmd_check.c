@@ -214,9 +214,11 @@ cmd_check(struct opts *o)
 		if (p->conf->units.n && !p->conf->handoff)
 			strlist_addf(&p->warnings, "pthook: %s: warning: units = does nothing "
 			    "without console = handoff", p->vm);
-		if (p->conf->npci == 0)
-			strlist_addf(&p->warnings, "pthook: %s: warning: no pci = rule: pthook "
-			    "would strip every PCI hostdev from this VM", p->vm);
+		/* a section without pci = rules leaves PCI alone (plan.h) */
+		if (p->conf->npci + p->conf->nusb + p->conf->ninput == 0)
+			strlist_addf(&p->warnings, "pthook: %s: warning: the section names no "
+			    "device (no pci =, usb = or input = rule): pthook leaves this VM "
+			    "alone", p->vm);
 		warnings += p->warnings.n;
 		refused += p->errors.n > 0;
 		if (o->json) {

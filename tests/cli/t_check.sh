@@ -142,4 +142,16 @@ units = gdm.service')" check
 	true
 }
 
+# a section of USB rules alone leaves PCI alone (the plan takes none):
+# nothing to warn about; one that names no device at all is a warning
+t_sections_without_pci_rules() {
+	run --sysfs "$(host twins)" -c "$(config '[vm "usbonly"]
+usb = 046d:c52b
+[vm "empty"]
+hotplug = yes')" check
+	grep -q "usbonly: warning" <<<"$ERR" && fail "usbonly warned: $ERR"
+	err_has "pthook: empty: warning: the section names no device (no pci =, usb = or input = rule): pthook leaves this VM alone"
+	true
+}
+
 run_tests
