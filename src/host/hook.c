@@ -98,18 +98,23 @@ scan(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
  * through never loads the ids file. */
 static void
 plan_vm(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
-    const struct holders *h, bool stale_refuses, struct plan *p)
+    const struct holders *h, bool live, struct plan *p)
 {
+	char as[PCI_ADDR_STRLEN];
+
 	ctx_plan(c, vm, x, h, p);
-	if ((p->errors.n || (stale_refuses && p->stale.n)) &&
+	if ((p->errors.n || (!live && p->stale.n)) &&
 	    inv_lookup(sysfs, SCAN_NAMES, &c->inv) == 0) {
 		plan_free(p);
 		ctx_plan(c, vm, x, h, p);
 	}
-	/* a start would hang on a held device; its lines need no names, so
-	 * /proc is read once, on the final plan */
-	if (stale_refuses)
-		ctx_openers(c, p);
+	/* a start or a hot-plug would hang on a held device; its lines
+	 * need no names, so /proc is read once, on the final plan */
+	ctx_openers(c, p);
+	if (live && p->console)
+		strlist_addf(&p->errors, "pthook: %s: %s is the host's console: a running VM "
+		    "cannot take it over (console = handoff works at start); start the VM "
+		    "with it", vm, pci_addr_fmt(&p->console->addr, as));
 }
 
 static struct taken *
@@ -350,7 +355,7 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		fail(vm, error_get());
 		goto out;
 	}
-	plan_vm(c, sysfs, vm, x, &h, !live, p);
+	plan_vm(c, sysfs, vm, x, &h, live, p);
 	/* numvfs=: the VFs a rule names are made, then the host is read
 	 * again; a definition written when they last existed names them */
 	if (!live && p->ncreates && p->errors.n == 0) {
@@ -364,7 +369,7 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 			fail(vm, error_get());
 			goto out;
 		}
-		plan_vm(c, sysfs, vm, x, &h, true, p);
+		plan_vm(c, sysfs, vm, x, &h, false, p);
 	}
 	if (!live)
 		refuse_dead(vm, &mine, p);

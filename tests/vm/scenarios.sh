@@ -475,15 +475,34 @@ pci = 1b36:0010 slot=0-4'
     <controller type='pci' index='3' model='pcie-root-port'/>
     <controller type='pci' index='4' model='pcie-root-port'/>" define pcivm
 	start pcivm || { fail "start pcivm: $(cat /tmp/start.out)"; return; }
-	$P watch -v > /tmp/watchp.log 2>&1 & local wp=$!
-	until_ok 10 grep -q watching /tmp/watchp.log
+	# first held: plugged in before watch runs, nvme binds it and a
+	# process opens it; announced again, it is refused as a start would
+	# be, nothing unbound
+	local A=0000:06:00.0 node hp wp
 	qmp add nvme nvme9 rp4 serial=pthook9
-	until_ok 60 grep -q "pci 0000:06:00.0 attached" /tmp/watchp.log ||
+	nvme_up() { [ "$(drv $A)" = nvme ] && ls /sys/bus/pci/devices/$A/nvme/nvme* >/dev/null 2>&1; }
+	until_ok 60 nvme_up || { fail "the NVMe never came up on nvme: $(drv $A)"; return; }
+	node=$(sed -n 's/^DEVNAME=//p' /sys/bus/pci/devices/$A/nvme/nvme*/uevent | head -1)
+	sleep 600 < /dev/$node & hp=$!
+	$P watch -v > /tmp/watchp.log 2>&1 & wp=$!
+	until_ok 10 grep -q watching /tmp/watchp.log
+	echo add > /sys/bus/pci/devices/$A/uevent
+	until_ok 30 grep -q "pthook: pcivm: $A is held by sleep (pid $hp) via /dev/$node; stop it first" /tmp/watchp.log ||
+		fail "held NVMe not refused: $(cat /tmp/watchp.log)"
+	expect_drv $A nvme "held"
+	kill $hp; wait $hp 2>/dev/null
+	# then pulled out and plugged in again, free: attached
+	qmp del nvme9
+	gone() { [ ! -e /sys/bus/pci/devices/$A ]; }
+	until_ok 60 gone || { fail "the NVMe never left"; kill $wp; return; }
+	sleep 3	# QEMU frees the port once the guest has powered the slot off
+	qmp add nvme nvme10 rp4 serial=pthook10
+	until_ok 60 grep -q "pci $A attached" /tmp/watchp.log ||
 		fail "hot-plugged NVMe not attached: $(cat /tmp/watchp.log)"
 	virsh dumpxml pcivm > /tmp/live.xml
 	grep -A4 "<hostdev mode='subsystem' type='pci'" /tmp/live.xml | grep -q "bus='0x06' slot='0x00'" ||
 		fail "not in the live definition: $(grep -A4 '<hostdev' /tmp/live.xml)"
-	expect_drv 0000:06:00.0 vfio-pci "attached"
+	expect_drv $A vfio-pci "attached"
 	kill $wp; wait $wp 2>/dev/null
 	stop pcivm
 	virsh -q undefine pcivm >/dev/null
