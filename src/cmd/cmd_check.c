@@ -6,6 +6,7 @@
 
 #include "check_install.h"
 #include "claims.h"
+#include "heldby.h"
 #include "inputplan.h"
 #include "inputscan.h"
 #include "json.h"
@@ -167,6 +168,7 @@ cmd_check(struct opts *o)
 	struct input_inventory inv = { 0 };
 	struct claims cl = { 0 };
 	struct input_plan ip;
+	struct holders h = { 0 };
 	struct ctx c;
 	size_t i, checked = 0, refused = 0, warnings = 0;
 	bool inputs_read = false;
@@ -189,7 +191,10 @@ cmd_check(struct opts *o)
 	}
 	if (c.cfg.nvms == 0)
 		msg("warning: %s names no VM; add a [vm \"NAME\"] section", c.cfg.path);
-	claims_build(&c, &cl);
+	/* as prepare would: a device another running VM holds is refused */
+	if (holders_load(state_dir(o->state_dir), "", &h) < 0)
+		msg("warning: %s; devices other VMs hold not checked", error_get());
+	claims_build(&c, &h, &cl);
 	for (i = 0; i < c.cfg.nvms && !inputs_read; i++)
 		if (c.cfg.vms[i].ninput) {
 			if (input_scan(c.sysfs, dev_root(), &inv) < 0)
@@ -244,6 +249,7 @@ cmd_check(struct opts *o)
 		    checked, checked == 1 ? "" : "s", checked - refused, refused, cross,
 		    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	claims_free(&cl, c.inv.n);
+	holders_free(&h);
 	input_inv_free(&inv);
 	ctx_close(&c);
 	return refused || cross ? EXIT_REFUSED : EXIT_START;

@@ -27,7 +27,7 @@ claim(const struct ctx *c, struct claims *cl, const struct planned_list *l,
 }
 
 void
-claims_build(struct ctx *c, struct claims *cl)
+claims_build(struct ctx *c, const struct holders *h, struct claims *cl)
 {
 	size_t i;
 
@@ -37,7 +37,7 @@ claims_build(struct ctx *c, struct claims *cl)
 	for (i = 0; i < cl->nplans; i++) {
 		const char *vm = c->cfg.vms[i].name;
 
-		ctx_plan(c, vm, NULL, NULL, &cl->plans[i]);
+		ctx_plan(c, vm, NULL, h, &cl->plans[i]);
 		ctx_openers(c, &cl->plans[i]);
 		claim(c, cl, &cl->plans[i].assign, vm, false);
 		claim(c, cl, &cl->plans[i].detach, vm, true);

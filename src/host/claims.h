@@ -1,9 +1,11 @@
 /* Which configured VM claims which host device: the resolved plans of
- * every [vm] section, indexed like the inventory. */
+ * every [vm] section, indexed like the inventory; against what running
+ * VMs hold (h; NULL: not looked at). */
 #ifndef PTHOOK_CLAIMS_H
 #define PTHOOK_CLAIMS_H
 
 #include "cli.h"
+#include "heldby.h"
 
 struct claim {
 	char *vms;		/* "win10" or "win10,linux"; NULL: nobody */
@@ -16,7 +18,7 @@ struct claims {
 	size_t nplans;
 };
 
-void claims_build(struct ctx *c, struct claims *cl);
+void claims_build(struct ctx *c, const struct holders *h, struct claims *cl);
 void claims_free(struct claims *cl, size_t ndev);
 
 #endif

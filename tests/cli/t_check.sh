@@ -142,6 +142,26 @@ units = gdm.service')" check
 	true
 }
 
+# what prepare refuses, check tells: a device a running VM holds
+# (libvirt's status file of that domain)
+t_device_a_running_vm_holds() {
+	local sys; sys=$(host twins)
+	mkdir -p "$TMP/lvrun"
+	cat > "$TMP/lvrun/web.xml" <<'XML'
+<domstatus state='running'><domain type='kvm'><name>web</name><devices>
+<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>
+</devices></domain></domstatus>
+XML
+	PTHOOK_LIBVIRT_RUN=$TMP/lvrun run --sysfs "$sys" -c "$(config '[vm "a"]
+pci = 8086:10d3 slot=3
+[vm "web"]
+pci = 8086:10d3 slot=3')" check
+	rc_is 1
+	err_has "pthook: a: 0000:03:00.0 8086:10d3 Intel Corporation 82574L Gigabit Network Connection is held by running VM 'web'; stop that VM first"
+	grep -q "web: .*held by" <<<"$ERR" && fail "web refused for what it holds itself: $ERR"
+	true
+}
+
 # a section of USB rules alone leaves PCI alone (the plan takes none):
 # nothing to warn about; one that names no device at all is a warning
 t_sections_without_pci_rules() {
