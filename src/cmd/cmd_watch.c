@@ -317,8 +317,7 @@ input_for_vm(struct watch *w, struct ctx *c, virDomainPtr dom, const char *vm,
 		    "%s", vm, event, live ? error_get() : virt_error());
 	} else if (ip.errors.n) {
 		for (i = 0; i < ip.errors.n; i++)
-			log_at(LOG_WARNING, event, "refuse", "%s", ip.errors.v[i] +
-			    (strncmp(ip.errors.v[i], "pthook: ", 8) ? 0 : 8));
+			log_at(LOG_WARNING, event, "refuse", "%s", ip.errors.v[i]);
 	} else {
 		for (i = 0; i < ip.nadd && strcmp(ip.add[i]->dev->event, event) != 0; i++)
 			;

@@ -35,7 +35,7 @@ static void
 say(const char *line)
 {
 	fprintf(stderr, "%s\n", line);
-	log_msg(LOG_ERR, "%s", strncmp(line, "pthook: ", 8) ? line : line + 8);
+	log_msg(LOG_ERR, "%s", line);
 }
 
 static void

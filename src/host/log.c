@@ -69,10 +69,15 @@ field(char **buf, const char *key, const char *value)
 	*buf = t;
 }
 
+/* text may be a line written for stderr ("pthook: VM: ..."): the
+ * prefix is the log's own, added once here (echo) or by the ident. */
 static void
 emit(int prio, const char *dev, const char *action, const char *text)
 {
 	char *buf, p[2] = { (char)('0' + prio), '\0' };
+
+	if (strncmp(text, "pthook: ", 8) == 0)
+		text += 8;
 
 	if (lg.echo)
 		fprintf(stderr, "pthook: %s\n", text);

@@ -70,6 +70,7 @@ pci = 8086:10d3')
 	run -v claim
 	rc_is 0
 	err_has "nothing claimed early for router"
+	grep -q "pthook: pthook:" <<<"$ERR" && fail "the prefix twice: $ERR"
 	[ "$(drv 0000:03:00.0)$(drv 0000:04:00.0)" = nonenone ] || fail "claimed: $(cat "$EV")"
 	stop_world
 }
