@@ -422,54 +422,169 @@ stays(const struct plan *p, const struct plan_input *in, const struct hostdev *h
 	return find_hostdev(in, &h->addr) == h && now && plan_has(&p->assign, now);
 }
 
-/* Whether h stands for d: by the ids pthook's metadata gives for h, or,
- * for a hand-written h whose address holds no device any more, by
- * function number (a multi-function card moves as a whole).  A
- * hand-written element at an address that still holds a device may
- * have been meant for that device: it is not taken for another. */
-static bool
-same_device(const struct plan_input *in, const struct hostdev *h, const struct device *d,
-    bool by_ids)
+/* What a stale element stood for (SPEC §4): the ids pthook's metadata
+ * gives for it; else those of the device at its address now (a card
+ * swapped for another of its model, a VF for a sibling); else nothing,
+ * and only its function number speaks for it (a multi-function card
+ * moves as a whole). */
+struct stale_elem {
+	const struct hostdev *h;
+	unsigned vendor, device, subvendor, subdevice;
+	bool ids, subsys, done;
+};
+
+/* How far apart two addresses are: 0 the same slot and function (a
+ * renumbered bus), 1 the same function, 2 further. */
+static int
+distance(const struct pci_addr *a, const struct pci_addr *b)
 {
-	if (by_ids)
-		return h->known && h->vendor == d->vendor && h->device == d->device &&
-		    (!d->has_subsys || (h->subvendor == d->subvendor &&
-		    h->subdevice == d->subdevice));
-	return !h->known && inv_find(in->inv, &h->addr) == NULL && h->addr.func == d->addr.func;
+	if (a->func != b->func)
+		return 2;
+	return a->slot == b->slot ? 0 : 1;
 }
 
-/* SPEC §4: a device that moved keeps its element.  Stale elements are
- * paired with the target devices the definition lacks, first by the
- * ids pthook wrote into the domain's metadata, then as above, both in
- * order. */
+static bool
+may_be(const struct stale_elem *e, const struct device *d, int level)
+{
+	if (distance(&e->h->addr, &d->addr) != level)
+		return false;
+	if (!e->ids)
+		return level < 2;
+	return e->vendor == d->vendor && e->device == d->device &&
+	    (!e->subsys || (d->has_subsys && e->subvendor == d->subvendor &&
+	    e->subdevice == d->subdevice));
+}
+
+/* The stale elements of one kind (ids known or not) and the target
+ * devices that no element is at yet. */
+struct pairing {
+	struct plan *p;
+	struct stale_elem *e;
+	const struct device **d;
+	bool *used;
+	size_t ne, nd;
+	bool ids;
+};
+
+static bool
+open_pair(const struct pairing *w, size_t i, size_t j, int level)
+{
+	return !w->e[i].done && w->e[i].ids == w->ids && !w->used[j] &&
+	    may_be(&w->e[i], w->d[j], level);
+}
+
+/* Elements left with more than one choice at the nearest level are a
+ * tie: refused, naming them, never settled by document order. */
+static void
+refuse_tie(struct pairing *w, size_t first, int level)
+{
+	struct strlist els = { 0 }, devs = { 0 };
+	char a[PCI_ADDR_STRLEN], *e, *d;
+	size_t i, j;
+
+	for (j = 0; j < w->nd; j++) {
+		if (!open_pair(w, first, j, level))
+			continue;
+		if (!strlist_has(&devs, w->d[j]->addr_str))
+			strlist_addf(&devs, "%s", w->d[j]->addr_str);
+		for (i = 0; i < w->ne; i++)
+			if (open_pair(w, i, j, level) &&
+			    !strlist_has(&els, pci_addr_fmt(&w->e[i].h->addr, a)))
+				strlist_addf(&els, "%s", a);
+	}
+	for (i = 0; i < w->ne; i++)
+		if (strlist_has(&els, pci_addr_fmt(&w->e[i].h->addr, a)))
+			w->e[i].done = true;
+	for (j = 0; j < w->nd; j++)
+		w->used[j] |= strlist_has(&devs, w->d[j]->addr_str);
+	e = strlist_join(&els, " and ");
+	d = strlist_join(&devs, " and ");
+	refuse(w->p, "hostdev elements %s could each stand for %s (the same device by the "
+	    "rules, equally near): pthook will not guess which keeps which settings (MAC, "
+	    "VLAN, ROM, guest address); point each at its device (virsh edit %s), then run: "
+	    "pthook apply --vm %s", e, d, w->p->vm, w->p->vm);
+	free(e);
+	free(d);
+	strlist_free(&els);
+	strlist_free(&devs);
+}
+
+/* One level: pair what has exactly one choice both ways, until nothing
+ * more pairs; what is left with choices is a tie. */
+static void
+pair_level(struct pairing *w, int level)
+{
+	bool more = true;
+	size_t i, j, k, n, last = 0;
+
+	while (more) {
+		more = false;
+		for (i = 0; i < w->ne; i++) {
+			for (j = 0, n = 0; j < w->nd; j++)
+				if (open_pair(w, i, j, level))
+					n++, last = j;
+			if (n != 1)
+				continue;
+			for (k = 0, n = 0; k < w->ne; k++)
+				n += open_pair(w, k, last, level);
+			if (n != 1)
+				continue;
+			w->e[i].done = w->used[last] = more = true;
+			*PUSH(w->p->moves, w->p->nmoves, w->p->movecap) =
+			    (struct move){ w->e[i].h->addr, w->d[last]->addr };
+		}
+	}
+	for (i = 0; i < w->ne; i++)
+		for (j = 0; j < w->nd; j++)
+			if (open_pair(w, i, j, level)) {
+				refuse_tie(w, i, level);
+				break;
+			}
+}
+
+/* SPEC §4: a device that moved, or one that took a stale element's
+ * place, keeps the element: stale elements pair with the target
+ * devices the definition lacks, those whose ids are known first, each
+ * with the device nearest to it. */
 static void
 pair_moves(struct plan *p, const struct plan_input *in)
 {
-	bool *used = xcalloc(p->assign.n + 1, sizeof(*used));
-	int pass;
-	size_t i, j;
+	struct pairing w = { .p = p };
+	size_t i;
+	int level;
 
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < in->nhostdevs; i++) {
-			const struct hostdev *h = &in->hostdevs[i];
-			bool paired = false;
+	w.e = xcalloc(in->nhostdevs + 1, sizeof(*w.e));
+	w.d = xcalloc(p->assign.n + 1, sizeof(*w.d));
+	w.used = xcalloc(p->assign.n + 1, sizeof(*w.used));
+	for (i = 0; i < in->nhostdevs; i++) {
+		const struct hostdev *h = &in->hostdevs[i];
+		const struct device *now = inv_find(in->inv, &h->addr);
+		struct stale_elem *e = &w.e[w.ne];
 
-			if (find_hostdev(in, &h->addr) != h || stays(p, in, h))
-				continue;
-			for (j = 0; j < p->nmoves && !paired; j++)
-				paired = pci_addr_eq(&p->moves[j].from, &h->addr);
-			for (j = 0; j < p->assign.n && !paired; j++) {
-				const struct device *d = p->assign.v[j].dev;
-
-				if (used[j] || find_hostdev(in, &d->addr) ||
-				    !same_device(in, h, d, pass == 0))
-					continue;
-				used[j] = paired = true;
-				*PUSH(p->moves, p->nmoves, p->movecap) =
-				    (struct move){ h->addr, d->addr };
-			}
+		if (find_hostdev(in, &h->addr) != h || stays(p, in, h))
+			continue;
+		w.ne++;
+		e->h = h;
+		if (h->known) {
+			*e = (struct stale_elem){ h, h->vendor, h->device, h->subvendor,
+			    h->subdevice, true, h->subvendor || h->subdevice, false };
+		} else if (now) {
+			*e = (struct stale_elem){ h, now->vendor, now->device, 0, 0, true,
+			    false, false };
 		}
-	free(used);
+	}
+	for (i = 0; i < p->assign.n; i++)
+		if (!find_hostdev(in, &p->assign.v[i].dev->addr))
+			w.d[w.nd++] = p->assign.v[i].dev;
+	for (w.ids = true;; w.ids = false) {
+		for (level = 0; level < 3; level++)
+			pair_level(&w, level);
+		if (!w.ids)
+			break;
+	}
+	free(w.e);
+	free(w.d);
+	free(w.used);
 }
 
 /* managed= and the element's form come from the definition where it
@@ -618,8 +733,11 @@ diff_xml(struct plan *p, const struct plan_input *in)
 	for (i = 0; i < p->nmoves; i++) {
 		char from[PCI_ADDR_STRLEN], to[PCI_ADDR_STRLEN];
 
-		strlist_addf(&p->steps, "%s: %s moved to %s: its element is rewritten in place",
-		    p->vm, pci_addr_fmt(&p->moves[i].from, from), pci_addr_fmt(&p->moves[i].to, to));
+		const struct hostdev *h = find_hostdev(in, &p->moves[i].from);
+
+		strlist_addf(&p->steps, "%s: %s \u2192 %s, in place%s%s%s", p->vm,
+		    pci_addr_fmt(&p->moves[i].from, from), pci_addr_fmt(&p->moves[i].to, to),
+		    *h->keeps ? ": " : "", h->keeps, *h->keeps ? " kept" : "");
 	}
 	for (i = 0; i < in->nhostdevs; i++) {
 		const struct pci_addr *h = &in->hostdevs[i].addr;

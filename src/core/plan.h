@@ -18,6 +18,9 @@ struct hostdev {
 	bool known;		/* pthook's metadata says which device it was
 				 * given for: the ids below */
 	unsigned vendor, device, subvendor, subdevice;
+	char keeps[160];	/* what it holds besides its source ("MAC
+				 * 52:54:00:00:00:20, VLAN 20"): the plan
+				 * says what a rewrite in place keeps */
 };
 
 /* A device that moved: its element is rewritten in place (only the

@@ -70,6 +70,51 @@ push_hostdev(struct domxml *d, const struct hostdev *hd, xmlNodePtr node)
 	d->nodes[d->n++] = node;
 }
 
+/* "name value" for attr of the first child called name, into the
+ * settings list s; value may be left out. */
+static void
+keeps_add(char *s, size_t size, xmlNodePtr h, const char *name, const char *attr,
+    const char *label)
+{
+	xmlNodePtr c = child(h, name);
+	xmlChar *v = c && attr ? xmlGetProp(c, BAD_CAST attr) : NULL;
+	size_t len = strlen(s);
+
+	if (c && len < size)
+		snprintf(s + len, size - len, "%s%s%s%s", len ? ", " : "", label, v ? " " : "",
+		    v ? (const char *)v : "");
+	xmlFree(v);
+}
+
+/* What an element holds besides its source, for the plan's line of a
+ * device rewritten in place: what the rewrite keeps. */
+static void
+read_keeps(char *s, size_t size, xmlNodePtr h)
+{
+	xmlNodePtr v, tag;
+	size_t len;
+
+	*s = '\0';
+	keeps_add(s, size, h, "mac", "address", "MAC");
+	for (v = child(h, "vlan"), tag = v ? v->children : NULL; tag; tag = tag->next) {
+		xmlChar *id = named(tag, "tag") ? xmlGetProp(tag, BAD_CAST "id") : NULL;
+
+		len = strlen(s);
+		if (id && len < size)
+			snprintf(s + len, size - len, "%s%s", strstr(s, "VLAN ") ? "," :
+			    len ? ", VLAN " : "VLAN ", (const char *)id);
+		xmlFree(id);
+	}
+	keeps_add(s, size, h, "virtualport", "type", "port profile");
+	keeps_add(s, size, h, "driver", NULL, "driver settings");
+	keeps_add(s, size, h, "teaming", "type", "teaming");
+	keeps_add(s, size, h, "rom", "file", "ROM");
+	keeps_add(s, size, h, "boot", "order", "boot order");
+	keeps_add(s, size, h, "alias", "name", "alias");
+	keeps_add(s, size, h, "address", NULL, attr_is(child(h, "address"), "multifunction",
+	    "on") ? "guest address (multifunction)" : "guest address");
+}
+
 static int
 read_hostdev(struct domxml *d, xmlNodePtr h, bool iface)
 {
@@ -86,6 +131,7 @@ read_hostdev(struct domxml *d, xmlNodePtr h, bool iface)
 		return -1;
 	}
 	hd.managed = attr_is(h, "managed", "yes");
+	read_keeps(hd.keeps, sizeof(hd.keeps), h);
 	push_hostdev(d, &hd, h);
 	return 0;
 }

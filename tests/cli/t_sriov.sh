@@ -234,7 +234,7 @@ pci = 8086:1572 slot=2 index=0 vf=3')
 	out_has '<vlan><tag id="7"/></vlan>'
 	out_has 'bus="0x5e" slot="0x02" function="0x3"'
 	out_lacks '0x3c' 
-	err_has "0000:3c:02.3 moved to 0000:5e:02.3: its element is rewritten in place"
+	err_has "0000:3c:02.3 → 0000:5e:02.3, in place: MAC 52:54:00:12:34:56, VLAN 7 kept"
 	[ "$(grep -c '<interface' <<<"$OUT")" = 1 ] || fail "not one interface: $OUT"
 }
 
