@@ -108,34 +108,6 @@ json_list(const char *key, const struct planned_list *l)
 	printf("]");
 }
 
-static void
-json_lines(const char *key, const struct strlist *l)
-{
-	size_t i;
-
-	printf(", \"%s\": [", key);
-	for (i = 0; i < l->n; i++) {
-		printf("%s", i ? ", " : "");
-		json_str(stdout, l->v[i]);
-	}
-	printf("]");
-}
-
-/* The input devices p's rules select go into p: their steps and
- * errors are the VM's. */
-static void
-inputs(const struct ctx *c, const struct input_inventory *inv, struct plan *p,
-    struct input_plan *ip)
-{
-	size_t i;
-
-	input_plan_build(&c->cfg, p->vm, inv, ip);
-	for (i = 0; i < ip->steps.n; i++)
-		strlist_addf(&p->steps, "%s", ip->steps.v[i]);
-	for (i = 0; i < ip->errors.n; i++)
-		strlist_addf(&p->errors, "%s", ip->errors.v[i]);
-}
-
 /* What the VM would get on this host, for a fleet tool to compare
  * hosts by: the devices by identity (their addresses are this host's). */
 static void
@@ -157,21 +129,18 @@ json_vm(const struct plan *p, const struct input_plan *ip, bool first)
 		printf("}");
 	}
 	printf("]");
-	json_lines("errors", &p->errors);
-	json_lines("warnings", &p->warnings);
+	json_lines(stdout, "errors", &p->errors, NULL);
+	json_lines(stdout, "warnings", &p->warnings, NULL);
 	printf("}");
 }
 
 int
 cmd_check(struct opts *o)
 {
-	struct input_inventory inv = { 0 };
 	struct claims cl = { 0 };
-	struct input_plan ip;
 	struct holders h = { 0 };
 	struct ctx c;
 	size_t i, checked = 0, refused = 0, warnings = 0;
-	bool inputs_read = false;
 	int rc, cross;
 
 	if (o->install) {
@@ -194,13 +163,7 @@ cmd_check(struct opts *o)
 	/* as prepare would: a device another running VM holds is refused */
 	if (holders_load(state_dir(o->state_dir), "", &h) < 0)
 		msg("warning: %s; devices other VMs hold not checked", error_get());
-	claims_build(&c, &h, &cl);
-	for (i = 0; i < c.cfg.nvms && !inputs_read; i++)
-		if (c.cfg.vms[i].ninput) {
-			if (input_scan(c.sysfs, dev_root(), &inv) < 0)
-				msg("warning: %s; input rules not checked", error_get());
-			inputs_read = true;
-		}
+	claims_build(&c, &h, &cl, true);
 	if (o->json) {
 		char host[256] = "";
 
@@ -215,7 +178,6 @@ cmd_check(struct opts *o)
 		if (!vm_wanted(p->vm, o->args, o->nargs))
 			continue;
 		reset_advice(c.sysfs, p);
-		inputs(&c, &inv, p, &ip);
 		if (p->conf->units.n && !p->conf->handoff)
 			strlist_addf(&p->warnings, "pthook: %s: warning: units = does nothing "
 			    "without console = handoff", p->vm);
@@ -227,11 +189,9 @@ cmd_check(struct opts *o)
 		warnings += p->warnings.n;
 		refused += p->errors.n > 0;
 		if (o->json) {
-			json_vm(p, &ip, checked++ == 0);
-			input_plan_free(&ip);
+			json_vm(p, &cl.inputs[i], checked++ == 0);
 			continue;
 		}
-		input_plan_free(&ip);
 		checked++;
 		if (o->verbose)
 			strlist_print(stdout, &p->steps);
@@ -250,7 +210,6 @@ cmd_check(struct opts *o)
 		    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	claims_free(&cl, c.inv.n);
 	holders_free(&h);
-	input_inv_free(&inv);
 	ctx_close(&c);
 	return refused || cross ? EXIT_REFUSED : EXIT_START;
 }

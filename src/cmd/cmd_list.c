@@ -166,7 +166,7 @@ cmd_list(struct opts *o)
 		ctx_close(&c);
 		return rc;
 	}
-	claims_build(&c, NULL, &cl);
+	claims_build(&c, NULL, &cl, false);
 	kept = kept_by(o, &c.inv, &h);
 	order = xcalloc(c.inv.n, sizeof(*order));
 	for (i = 0; i < c.inv.n; i++)

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "domxml.h"
+#include "heldby.h"
 #include "json.h"
 #include "sysfs.h"
 #include "util.h"
@@ -46,19 +47,6 @@ json_planned(const char *key, const struct planned_list *l)
 	printf(", \"%s\": [", key);
 	for (i = 0; i < l->n; i++)
 		printf("%s\"%s\"", i ? ", " : "", l->v[i].dev->addr_str);
-	printf("]");
-}
-
-static void
-json_lines(const struct strlist *a, const struct strlist *b)
-{
-	size_t i;
-
-	printf(", \"errors\": [");
-	for (i = 0; i < a->n + b->n; i++) {
-		printf("%s", i ? ", " : "");
-		json_str(stdout, i < a->n ? a->v[i] : b->v[i - a->n]);
-	}
 	printf("]");
 }
 
@@ -112,7 +100,8 @@ print_json(const char *vm, const struct plan *p, const struct usb_plan *up,
 	json_moves(p);
 	json_usb(up);
 	json_input(ip);
-	json_lines(&p->errors, &p->stale);
+	json_lines(stdout, "errors", &p->errors, &p->stale);
+	json_lines(stdout, "warnings", &p->warnings, NULL);
 	json_field(stdout, "xml", xml);
 	printf("}\n");
 }
@@ -127,6 +116,7 @@ cmd_simulate(struct opts *o)
 	struct plan p = { 0 };
 	struct usb_plan up = { 0 };
 	struct input_plan ip = { 0 };
+	struct holders h = { 0 };
 	char *buf, *old = NULL, *new = NULL;
 	bool named, explicit_, refuse = false;
 	const char *problem, *path;
@@ -166,21 +156,24 @@ cmd_simulate(struct opts *o)
 			rc = EXIT_HOST;
 			goto out;
 		}
-		ctx_plan(&c, x.name, &x, NULL, &p);
-		if (!strcmp(op, "prepare"))
-			ctx_openers(&c, &p);
-		else
+		/* the hook's verdict (SPEC §7), over what it reads */
+		if (holders_load(state_dir(o->state_dir), "", &h) < 0) {
+			msg("%s: %s", x.name, error_get());
+			rc = EXIT_HOST;
+			goto out;
+		}
+		if (!strcmp(op, "prepare")) {
+			ctx_verdict(&c, x.name, &x, &h, holders_record(&h, x.name), &p, &ip);
+		} else {
+			ctx_verdict(&c, x.name, &x, NULL, NULL, &p, NULL);
 			plan_keep_abi(&p, op);
+		}
 		domxml_rewrite(&x, &p);
 		/* the xml is what apply would define (SPEC §4); the hook's own
-		 * migrate/restore rewrite leaves USB alone */
+		 * migrate/restore rewrite leaves USB and inputs alone */
 		if (!strcmp(op, "prepare")) {
 			ctx_add_usb(&c, x.name, &x, &up);
-			if (ctx_add_input(&c, x.name, &x, &ip) < 0) {
-				msg("%s: %s", x.name, error_get());
-				rc = EXIT_HOST;
-				goto out;
-			}
+			domxml_input(&x, &ip);
 		}
 		refuse = p.errors.n > 0 || (!strcmp(op, "prepare") && p.stale.n > 0);
 	} else {
@@ -197,10 +190,7 @@ cmd_simulate(struct opts *o)
 		fputs(new, stdout);
 		strlist_print(stderr, &p.steps);
 		strlist_print(stderr, &up.steps);
-		/* like USB, inputs are apply's: they do not refuse the start */
-		strlist_print(stderr, &ip.steps);
-		strlist_print(stderr, &ip.errors);
-		strlist_print(stderr, &ip.warnings);
+		strlist_print(stderr, &p.warnings);
 		strlist_print(stderr, &p.errors);
 		strlist_print(stderr, &p.stale);
 		diff_unified(stderr, old, new, "domain XML (given)", "domain XML (pthook)");
@@ -213,6 +203,7 @@ out:
 	plan_free(&p);
 	usb_plan_free(&up);
 	input_plan_free(&ip);
+	holders_free(&h);
 	domxml_free(&x);
 	ctx_close(&c);
 	return rc;

@@ -108,9 +108,34 @@ rewrite(struct input_plan *p, const char *vm, const struct evdev_have *have, siz
 	free(d);
 }
 
+/* An element the rewrite gives another device makes the definition
+ * stale: today it opens the wrong device, or none (SPEC §7: inputs are
+ * in the verdict as PCI is). */
+static void
+stale_element(struct input_plan *p, const char *vm, const struct input_inventory *inv,
+    const struct evdev_have *have)
+{
+	char *d;
+	size_t i;
+
+	for (i = 0; have->event && i < inv->n; i++)
+		if (strcmp(inv->v[i].event, have->event) == 0)
+			break;
+	if (have->event == NULL || i == inv->n) {
+		strlist_addf(&p->stale, "pthook: %s: <input type='evdev'> %s: no such device "
+		    "now (stale definition); run: pthook apply --vm %s", vm, have->dev, vm);
+		return;
+	}
+	d = input_describe(&inv->v[i]);
+	strlist_addf(&p->stale, "pthook: %s: <input type='evdev'> %s opens %s now, which no "
+	    "input = rule names: the guest would get the wrong device; run: pthook apply "
+	    "--vm %s", vm, have->dev, d, vm);
+	free(d);
+}
+
 void
-input_plan_xml(struct input_plan *p, const char *vm, const struct evdev_have *have,
-    size_t nhave)
+input_plan_xml(struct input_plan *p, const char *vm, const struct input_inventory *inv,
+    const struct evdev_have *have, size_t nhave)
 {
 	bool *covered = xcalloc(p->n + 1, sizeof(*covered)), *done = xcalloc(nhave + 1, sizeof(*done));
 	size_t i, j;
@@ -127,6 +152,7 @@ input_plan_xml(struct input_plan *p, const char *vm, const struct evdev_have *ha
 		for (j = 0; !done[i] && event_node(have[i].dev) && j < p->n; j++)
 			if (!covered[j]) {
 				covered[j] = done[i] = true;
+				stale_element(p, vm, inv, &have[i]);
 				rewrite(p, vm, have, i, &p->v[j]);
 			}
 	p->add = xcalloc(p->n + 1, sizeof(*p->add));
@@ -136,6 +162,9 @@ input_plan_xml(struct input_plan *p, const char *vm, const struct evdev_have *ha
 		p->add[p->nadd++] = &p->v[j];
 		d = input_describe(p->v[j].dev);
 		strlist_addf(&p->steps, "%s: add input %s", vm, d);
+		strlist_addf(&p->stale, "pthook: %s: definition lacks input %s, which 'input = "
+		    "%s' (line %d) names; run: pthook apply --vm %s", vm, d,
+		    p->v[j].rule->m.text, p->v[j].rule->line, vm);
 		if (input_stable_path(p->v[j].dev) == NULL)
 			strlist_addf(&p->warnings, "pthook: %s: warning: %s has no link in "
 			    "/dev/input/by-id or by-path: the definition names /dev/input/%s, "
@@ -154,6 +183,7 @@ input_plan_free(struct input_plan *p)
 	free(p->rewrite);
 	strlist_free(&p->steps);
 	strlist_free(&p->errors);
+	strlist_free(&p->stale);
 	strlist_free(&p->warnings);
 	memset(p, 0, sizeof(*p));
 }

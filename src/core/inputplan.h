@@ -31,6 +31,8 @@ struct input_plan {
 	struct input_pick *v;	/* inventory order, each device once */
 	size_t n, cap;
 	struct strlist steps, errors, warnings;
+	struct strlist stale;	/* the definition's evdev elements differ
+				 * from the picks: a start is refused */
 	const struct input_pick **add;	/* picks the definition lacks */
 	size_t nadd;
 	struct input_rewrite *rewrite;
@@ -44,9 +46,10 @@ void input_plan_build(const struct config *cfg, const char *vm,
  * the event node; an element whose /dev/input/eventN now leads to no
  * picked device moves in place to a picked one that has none, in
  * order; every other element stays as it is; the picks left are added.
- * Call after input_plan_build. */
-void input_plan_xml(struct input_plan *p, const char *vm, const struct evdev_have *have,
-    size_t nhave);
+ * An element moved to another device and a pick added make the
+ * definition stale (p->stale).  Call after input_plan_build. */
+void input_plan_xml(struct input_plan *p, const char *vm, const struct input_inventory *inv,
+    const struct evdev_have *have, size_t nhave);
 /* The path an element for pick gets: the stable one, else its event
  * node. */
 char *input_source(const struct input_pick *pick);

@@ -27,18 +27,19 @@ claim(const struct ctx *c, struct claims *cl, const struct planned_list *l,
 }
 
 void
-claims_build(struct ctx *c, const struct holders *h, struct claims *cl)
+claims_build(struct ctx *c, const struct holders *h, struct claims *cl, bool inputs)
 {
 	size_t i;
 
 	cl->v = xcalloc(c->inv.n, sizeof(*cl->v));
 	cl->nplans = c->cfg.nvms;
 	cl->plans = xcalloc(cl->nplans, sizeof(*cl->plans));
+	cl->inputs = inputs ? xcalloc(cl->nplans, sizeof(*cl->inputs)) : NULL;
 	for (i = 0; i < cl->nplans; i++) {
 		const char *vm = c->cfg.vms[i].name;
 
-		ctx_plan(c, vm, NULL, h, &cl->plans[i]);
-		ctx_openers(c, &cl->plans[i]);
+		ctx_verdict(c, vm, NULL, h, h ? holders_record(h, vm) : NULL, &cl->plans[i],
+		    inputs ? &cl->inputs[i] : NULL);
 		claim(c, cl, &cl->plans[i].assign, vm, false);
 		claim(c, cl, &cl->plans[i].detach, vm, true);
 	}
@@ -51,8 +52,12 @@ claims_free(struct claims *cl, size_t ndev)
 
 	for (i = 0; i < ndev; i++)
 		free(cl->v[i].vms);
-	for (i = 0; i < cl->nplans; i++)
+	for (i = 0; i < cl->nplans; i++) {
 		plan_free(&cl->plans[i]);
+		if (cl->inputs)
+			input_plan_free(&cl->inputs[i]);
+	}
+	free(cl->inputs);
 	free(cl->v);
 	free(cl->plans);
 }

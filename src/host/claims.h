@@ -1,6 +1,7 @@
-/* Which configured VM claims which host device: the resolved plans of
- * every [vm] section, indexed like the inventory; against what running
- * VMs hold (h; NULL: not looked at). */
+/* Which configured VM claims which host device: the verdicts of every
+ * [vm] section (ctx_verdict, without a definition), indexed like the
+ * inventory; against what running VMs hold (h; NULL: not looked at),
+ * and with their input rules judged when inputs. */
 #ifndef PTHOOK_CLAIMS_H
 #define PTHOOK_CLAIMS_H
 
@@ -15,10 +16,11 @@ struct claim {
 struct claims {
 	struct claim *v;	/* inv.n entries */
 	struct plan *plans;	/* one per [vm] section, config order */
+	struct input_plan *inputs;	/* each one's inputs, with inputs */
 	size_t nplans;
 };
 
-void claims_build(struct ctx *c, const struct holders *h, struct claims *cl);
+void claims_build(struct ctx *c, const struct holders *h, struct claims *cl, bool inputs);
 void claims_free(struct claims *cl, size_t ndev);
 
 #endif

@@ -71,6 +71,18 @@ int ctx_check_vms(const struct ctx *c, char **names, int n);
  * domains hold (NULL: nothing). */
 void ctx_plan(struct ctx *c, const char *vm, const struct domxml *x,
     const struct holders *h, struct plan *p);
+/* The one verdict (SPEC §7): the plan for vm with every refusal its
+ * start meets, for prepare, --simulate and check alike.  Over the same
+ * inputs: the config and host in c, x (NULL: none, as for check), what
+ * other domains hold (h), vm's own record (mine, NULL: none: a device
+ * an earlier run kept dead), the processes that hold what the plan
+ * takes (ctx_openers), and, with ip, vm's input rules against x's
+ * evdev elements, whose steps, errors, stale elements and warnings are
+ * the plan's too.  ip NULL (a hot-plug into a running VM): inputs are
+ * not judged. */
+void ctx_verdict(struct ctx *c, const char *vm, const struct domxml *x,
+    const struct holders *h, const struct record *mine, struct plan *p,
+    struct input_plan *ip);
 /* Refusals for the processes that hold what p would take from a host
  * driver (openers.h): a start would hang on the unbind.  For a VM with
  * console = handoff, the console GPU's handoff instead (handoff.h:

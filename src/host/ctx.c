@@ -6,6 +6,7 @@
 #include "handoff.h"
 #include "inputscan.h"
 #include "openers.h"
+#include "rebind.h"
 #include "sysfs.h"
 #include "usbscan.h"
 #include "util.h"
@@ -278,13 +279,15 @@ ctx_add_usb(const struct ctx *c, const char *vm, struct domxml *x, struct usb_pl
 	domxml_add_usb(x, up);
 }
 
-int
-ctx_add_input(struct ctx *c, const char *vm, struct domxml *x, struct input_plan *ip)
+/* vm's input rules against x's evdev elements (x NULL: none), into
+ * ip.  -1 with error_set() when the input devices cannot be read. */
+static int
+inputs_against(struct ctx *c, const char *vm, const struct domxml *x, struct input_plan *ip)
 {
 	const struct vm_conf *v = config_vm(&c->cfg, vm);
 	struct evdev_have *have;
 	char **events;
-	size_t i;
+	size_t i, n = x ? x->nevdev : 0;
 
 	memset(ip, 0, sizeof(*ip));
 	if (v == NULL || v->ninput == 0)
@@ -292,19 +295,78 @@ ctx_add_input(struct ctx *c, const char *vm, struct domxml *x, struct input_plan
 	if (c->input.v == NULL && input_scan(c->sysfs, dev_root(), &c->input) < 0)
 		return -1;
 	input_plan_build(&c->cfg, vm, &c->input, ip);
-	if (ip->errors.n)
+	if (ip->errors.n || x == NULL)
 		return 0;
-	have = xcalloc(x->nevdev + 1, sizeof(*have));
-	events = xcalloc(x->nevdev + 1, sizeof(*events));
-	for (i = 0; i < x->nevdev; i++) {
+	have = xcalloc(n + 1, sizeof(*have));
+	events = xcalloc(n + 1, sizeof(*events));
+	for (i = 0; i < n; i++) {
 		events[i] = input_event_of(dev_root(), x->evdev[i].dev);
 		have[i] = (struct evdev_have){ x->evdev[i].dev, events[i] };
 	}
-	input_plan_xml(ip, vm, have, x->nevdev);
-	domxml_input(x, ip);
-	for (i = 0; i < x->nevdev; i++)
+	input_plan_xml(ip, vm, &c->input, have, n);
+	for (i = 0; i < n; i++)
 		free(events[i]);
 	free(events);
 	free(have);
 	return 0;
+}
+
+int
+ctx_add_input(struct ctx *c, const char *vm, struct domxml *x, struct input_plan *ip)
+{
+	if (inputs_against(c, vm, x, ip) < 0)
+		return -1;
+	domxml_input(x, ip);
+	return 0;
+}
+
+static void
+take_lines(struct strlist *to, const struct strlist *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		strlist_addf(to, "%s", from->v[i]);
+}
+
+/* A start would hand the guest a device an earlier release kept
+ * because it did not survive (state.h: kept), and is still dead. */
+static void
+refuse_dead(const char *sysfs, const struct record *mine, struct plan *p)
+{
+	char as[PCI_ADDR_STRLEN], *hint;
+	size_t i;
+
+	for (i = 0; mine && i < mine->n; i++)
+		if (mine->v[i].kept && rebind_alive(sysfs, &mine->v[i].addr) == 0) {
+			hint = revive_hint(pci_addr_fmt(&mine->v[i].addr, as));
+			strlist_addf(&p->errors, "pthook: %s: %s did not survive the last run "
+			    "and still reads ffff; %s", p->vm, as, hint);
+			free(hint);
+		}
+}
+
+void
+ctx_verdict(struct ctx *c, const char *vm, const struct domxml *x, const struct holders *h,
+    const struct record *mine, struct plan *p, struct input_plan *ip)
+{
+	ctx_plan(c, vm, x, h, p);
+	/* names and serials only when a person will read them (a start
+	 * that goes through never loads the ids file), and then as check
+	 * reads them: the same refusal says the same words everywhere */
+	if ((p->errors.n || p->stale.n) && (c->scan & SCAN_WORDS) != SCAN_WORDS &&
+	    inv_lookup(c->sysfs, SCAN_WORDS, &c->inv) == 0) {
+		plan_free(p);
+		ctx_plan(c, vm, x, h, p);
+	}
+	ctx_openers(c, p);
+	refuse_dead(c->sysfs, mine, p);
+	if (ip == NULL)
+		return;
+	if (inputs_against(c, vm, x, ip) < 0)
+		strlist_addf(&p->errors, "pthook: %s: %s", vm, error_get());
+	take_lines(&p->steps, &ip->steps);
+	take_lines(&p->errors, &ip->errors);
+	take_lines(&p->stale, &ip->stale);
+	take_lines(&p->warnings, &ip->warnings);
 }

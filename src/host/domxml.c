@@ -245,6 +245,33 @@ read_evdev(struct domxml *d, xmlNodePtr n)
 	xmlFree(dev);
 }
 
+/* A PCI function the domain takes other than by a passthrough element
+ * (libvirt detaches it all the same): a VF from a hostdev network, which
+ * the status file of a running domain shows as <interface
+ * type='network'><actual type='hostdev'><source><address type='pci'>,
+ * and an NVMe controller behind <disk type='nvme'><source type='pci'>.
+ * What cannot be read stands for nothing: this only adds refusals. */
+static void
+read_use(struct domxml *d, xmlNodePtr n)
+{
+	xmlNodePtr src = NULL, a;
+	struct pci_addr addr;
+
+	if (named(n, "interface") && attr_is(child(n, "actual"), "type", "hostdev"))
+		src = child(child(n, "actual"), "source");
+	else if (named(n, "disk") && attr_is(n, "type", "nvme") &&
+	    attr_is(child(n, "source"), "type", "pci"))
+		src = child(n, "source");
+	if ((a = child(src, "address")) == NULL || (xmlHasProp(a, BAD_CAST "type") &&
+	    !attr_is(a, "type", "pci")) ||
+	    attr_num(a, "domain", 0xfffff, &addr.domain, false) ||
+	    attr_num(a, "bus", 0xff, &addr.bus, true) ||
+	    attr_num(a, "slot", 0x1f, &addr.slot, true) ||
+	    attr_num(a, "function", 7, &addr.func, true))
+		return;
+	*PUSH(d->uses, d->nuses, d->usecap) = addr;
+}
+
 /* First parse error only: libxml2 reports the rest as follow-ups. */
 static void
 on_xml_error(void *ctx, xmlErrorPtr e)
@@ -322,6 +349,8 @@ domxml_parse(const char *buf, size_t len, struct domxml *d)
 			read_evdev(d, n);
 		else if (is_passthrough(n) && read_hostdev(d, n, named(n, "interface")) < 0)
 			goto fail;
+		else
+			read_use(d, n);
 	read_metadata(d);
 	return 0;
 fail:
@@ -872,6 +901,7 @@ domxml_free(struct domxml *d)
 		xmlFreeDoc(d->doc);
 	free(d->name);
 	free(d->hostdevs);
+	free(d->uses);
 	free(d->nodes);
 	free(d->usb);
 	memset(d, 0, sizeof(*d));

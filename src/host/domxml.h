@@ -19,6 +19,9 @@ struct domxml {
 	struct hostdev *hostdevs;
 	void **nodes;		/* the element of each */
 	size_t n, cap;
+	struct pci_addr *uses;	/* PCI functions taken otherwise: a hostdev
+				 * network's VF, an NVMe disk (read_use) */
+	size_t nuses, usecap;
 	struct usb_hostdev *usb;	/* <hostdev type='usb'> */
 	size_t nusb, usbcap;
 	struct evdev_elem {		/* <input type='evdev'> with a source */

@@ -45,6 +45,8 @@ from_libvirt(const char *dir, const char *vm, struct holders *h)
 				*PUSH(h->names, h->nnames, h->namecap) = name;
 				for (i = 0; i < x.n; i++)
 					add(h, &x.hostdevs[i].addr, name);
+				for (i = 0; i < x.nuses; i++)
+					add(h, &x.uses[i], name);
 				for (i = 0; i < x.nusb; i++)
 					*PUSH(h->usb, h->nusb, h->usbcap) =
 					    (struct held_usb){ x.usb[i], name };
@@ -87,6 +89,17 @@ holders_load(const char *state, const char *vm, struct holders *h)
 			add(h, &h->recs[i].v[j].addr, h->recs[i].vm);
 	from_libvirt(run_dir(), vm, h);
 	return 0;
+}
+
+const struct record *
+holders_record(const struct holders *h, const char *vm)
+{
+	size_t i;
+
+	for (i = 0; i < h->nrecs; i++)
+		if (strcmp(h->recs[i].vm, vm) == 0)
+			return &h->recs[i];
+	return NULL;
 }
 
 void

@@ -35,6 +35,9 @@ bool domain_running(const char *vm);
 
 /* Everything held by domains other than vm.  -1 with error_set(). */
 int holders_load(const char *state, const char *vm, struct holders *h);
+/* vm's own record among those h read (holders_load with vm ""), or
+ * NULL. */
+const struct record *holders_record(const struct holders *h, const char *vm);
 void holders_free(struct holders *h);
 
 #endif

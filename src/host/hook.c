@@ -93,24 +93,18 @@ scan(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
 	return 0;
 }
 
-/* The plan, with pci.ids names only when a person will read it: a
- * refusal (a stale definition refuses only a start).  A start that goes
- * through never loads the ids file. */
+/* The verdict (ctx_verdict); a running VM cannot take the console
+ * over, and a hot-plug is no start: its inputs are not judged. */
 static void
-plan_vm(struct ctx *c, const char *sysfs, const char *vm, const struct domxml *x,
+plan_vm(struct ctx *c, const char *vm, const struct domxml *x, const struct record *mine,
     const struct holders *h, bool live, struct plan *p)
 {
+	struct input_plan ip;
 	char as[PCI_ADDR_STRLEN];
 
-	ctx_plan(c, vm, x, h, p);
-	if ((p->errors.n || (!live && p->stale.n)) &&
-	    inv_lookup(sysfs, SCAN_NAMES, &c->inv) == 0) {
-		plan_free(p);
-		ctx_plan(c, vm, x, h, p);
-	}
-	/* a start or a hot-plug would hang on a held device; its lines
-	 * need no names, so /proc is read once, on the final plan */
-	ctx_openers(c, p);
+	ctx_verdict(c, vm, x, h, mine, p, live ? NULL : &ip);
+	if (!live)
+		input_plan_free(&ip);
 	if (live && p->console)
 		strlist_addf(&p->errors, "pthook: %s: %s is the host's console: a running VM "
 		    "cannot take it over (console = handoff works at start); start the VM "
@@ -306,30 +300,6 @@ drop_revived(const char *sysfs, struct record *mine)
 			record_drop(mine, i);
 }
 
-/* What brings a device back that did not survive a guest. */
-static char *
-revive_hint(const char *as)
-{
-	return xasprintf("remove and rescan it (echo 1 > /sys/bus/pci/devices/%s/remove; "
-	    "echo 1 > /sys/bus/pci/rescan) or reboot", as);
-}
-
-/* A start would hand the guest a dead device. */
-static void
-refuse_dead(const char *vm, const struct record *mine, struct plan *p)
-{
-	char as[PCI_ADDR_STRLEN], *hint;
-	size_t i;
-
-	for (i = 0; i < mine->n; i++)
-		if (mine->v[i].kept) {
-			hint = revive_hint(pci_addr_fmt(&mine->v[i].addr, as));
-			strlist_addf(&p->errors, "pthook: %s: %s did not survive the last run "
-			    "and still reads ffff; %s", vm, as, hint);
-			free(hint);
-		}
-}
-
 int
 hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
     const struct domxml *x, bool live, struct plan *p)
@@ -355,7 +325,7 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 		fail(vm, error_get());
 		goto out;
 	}
-	plan_vm(c, sysfs, vm, x, &h, live, p);
+	plan_vm(c, vm, x, &mine, &h, live, p);
 	/* numvfs=: the VFs a rule names are made, then the host is read
 	 * again; a definition written when they last existed names them */
 	if (!live && p->ncreates && p->errors.n == 0) {
@@ -369,10 +339,8 @@ hook_take(const char *vm, struct ctx *c, const char *sysfs, const char *state,
 			fail(vm, error_get());
 			goto out;
 		}
-		plan_vm(c, sysfs, vm, x, &h, false, p);
+		plan_vm(c, vm, x, &mine, &h, false, p);
 	}
-	if (!live)
-		refuse_dead(vm, &mine, p);
 	if (p->errors.n || (!live && p->stale.n)) {
 		say_all(&p->errors);
 		if (!live)
@@ -573,7 +541,8 @@ rewrite(const char *vm, const char *op, struct ctx *c, const char *sysfs)
 		domxml_free(&x);
 		return EXIT_HOST;
 	}
-	plan_vm(c, sysfs, vm, &x, NULL, false, &p);
+	/* the definition comes with the guest: its inputs are libvirt's */
+	ctx_verdict(c, vm, &x, NULL, NULL, &p, NULL);
 	plan_keep_abi(&p, op);
 	if (p.errors.n == 0) {
 		domxml_rewrite(&x, &p);

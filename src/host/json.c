@@ -40,3 +40,16 @@ json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void
+json_lines(FILE *f, const char *key, const struct strlist *a, const struct strlist *b)
+{
+	size_t i, n = a->n + (b ? b->n : 0);
+
+	fprintf(f, ", \"%s\": [", key);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		json_str(f, i < a->n ? a->v[i] : b->v[i - a->n]);
+	}
+	fputs("]", f);
+}

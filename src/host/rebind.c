@@ -215,3 +215,10 @@ rebind_override(const char *sysfs, const struct pci_addr *a, char **ov)
 		*ov = xstrdup(buf);
 	return 0;
 }
+
+char *
+revive_hint(const char *as)
+{
+	return xasprintf("remove and rescan it (echo 1 > /sys/bus/pci/devices/%s/remove; "
+	    "echo 1 > /sys/bus/pci/rescan) or reboot", as);
+}

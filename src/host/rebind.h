@@ -23,6 +23,9 @@ int rebind_back(const char *sysfs, const struct pci_addr *a, const char *orig,
  * pci_device_is_present() does.  1 alive, 0 not, -1 gone or
  * unreadable. */
 int rebind_alive(const char *sysfs, const struct pci_addr *a);
+/* What brings a device back that did not survive a guest (as, its
+ * address), for a line that says so; malloc'd. */
+char *revive_hint(const char *as);
 /* The device's driver_override: 0 and *ov (malloc'd, NULL when none),
  * or -1 when the device is gone.  Read before pthook sets its own, so
  * that release puts back an administrator's pci-stub. */

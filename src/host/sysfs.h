@@ -9,6 +9,7 @@ enum {
 	SCAN_SERIAL = 2,	/* PCIe Device Serial Numbers (reads config space) */
 	SCAN_USB = 4,		/* ctx_scan*: the USB devices too, when a VM has usb rules */
 	SCAN_REVISION = 8,	/* revision ids (one more file per function) */
+	SCAN_WORDS = SCAN_NAMES | SCAN_SERIAL,	/* what a refusal names devices by */
 };
 
 /* The sysfs root: --sysfs, else $PTHOOK_SYSFS, else /sys. */

@@ -91,8 +91,9 @@ t_simulate_adds_evdev_inputs_by_stable_path() {
 	world
 	domain laptop > "$TMP/l.xml"
 	run --sysfs "$SYS" -c "$(config "$LAPTOP")" --simulate "$TMP/l.xml"
-	rc_is 0
+	rc_is 1	# inputs are in the verdict: a definition that lacks them is stale
 	err_has "laptop: add input event3 'AT Translated Set 2 keyboard'"
+	err_has "pthook: laptop: definition lacks input event3 'AT Translated Set 2 keyboard' (i8042 keyboard, isa0060/serio0/input0), which 'input = name=\"AT Translated Set 2 keyboard\"' (line 2) names; run: pthook apply --vm laptop"
 	err_has "pthook: laptop: warning: event7 'SYNA8004:00 06CB:CE44 Touchpad' (i2c touchpad, i2c-SYNA8004:00) has no link in /dev/input/by-id or by-path: the definition names /dev/input/event7, which the next boot may give another device"
 	echo "$OUT" > "$TMP/out.xml"
 	python3 - "$TMP/out.xml" <<'PY' || fail "rewritten XML: $OUT"
@@ -107,8 +108,12 @@ PY
 	virsh -q -c test:///default define "$TMP/out.xml" > "$TMP/v.out" 2>&1 ||
 		fail "libvirt refuses it: $(cat "$TMP/v.out")"
 	run --sysfs "$SYS" -c "$(config "$LAPTOP")" --simulate "$TMP/out.xml" --json
-	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["input_add"] == [] and d["input_rewrite"] == [], d' <<<"$OUT" ||
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["input_add"] == [] and d["input_rewrite"] == [] and d["verdict"] == "start", d' <<<"$OUT" ||
 		fail "simulating the output adds again: $OUT"
+	# the warning is in the JSON too
+	run --sysfs "$SYS" -c "$(config "$LAPTOP")" --simulate "$TMP/l.xml" --json
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert any("has no link in /dev/input/by-id" in w for w in d["warnings"]), d["warnings"]' <<<"$OUT" ||
+		fail "no warnings in the JSON: $OUT"
 }
 
 # A definition written last boot names /dev/input/eventN: the keyboard is
@@ -129,8 +134,9 @@ t_event_node_sources_rewritten_in_place() {
 	run --sysfs "$SYS" -c "$(config '[vm "laptop"]
 input = name="AT Translated Set 2 keyboard"
 input = kind=touchpad')" --simulate "$TMP/l.xml"
-	rc_is 0
+	rc_is 1	# event5 is gone: stale
 	err_has "laptop: input /dev/input/event5 is rewritten in place to /dev/input/by-path/platform-i8042-serio-0-event-kbd"
+	err_has "pthook: laptop: <input type='evdev'> /dev/input/event5: no such device now (stale definition); run: pthook apply --vm laptop"
 	echo "$OUT" > "$TMP/out.xml"
 	python3 - "$TMP/out.xml" <<'PY' || fail "rewritten XML: $OUT"
 import sys, xml.etree.ElementTree as ET
@@ -148,7 +154,7 @@ t_ambiguous_input_rule_is_said_and_adds_nothing() {
 	domain laptop > "$TMP/l.xml"
 	run --sysfs "$SYS" -c "$(config '[vm "laptop"]
 input = kind=keyboard')" --simulate "$TMP/l.xml"
-	rc_is 0	# inputs are apply's, as USB: the start is not refused
+	rc_is 1	# an input rule in error refuses the start, as a pci rule does
 	err_has "'input = kind=keyboard' is ambiguous, 2 devices match"
 	grep -q "evdev" <<<"$OUT" && fail "added an input: $OUT"
 	true
