@@ -69,6 +69,8 @@ left_over(const struct vm_status *s)
 
 	if (s->rec == NULL)
 		return false;
+	if (s->rec->partial)
+		return true;
 	if (!s->running && (s->rec->n || s->rec->console.n))
 		return true;
 	for (i = 0; i < s->rec->n; i++)
@@ -115,8 +117,11 @@ text_vm(const char *sysfs, const struct vm_status *s)
 	if (!s->configured)
 		printf(" (no [vm] section)");
 	/* watch's USB lines go with the domain: only while it runs */
+	if (r && r->partial)
+		printf("; HALF-WRITTEN record (a run was killed while writing it; what it "
+		    "held was not done yet): pthook release %s removes it", s->name);
 	if (r == NULL || (r->n == 0 && r->console.n == 0 && (!s->running || r->usb.n == 0))) {
-		printf("; pthook holds nothing for it\n");
+		printf(r && r->partial ? "\n" : "; pthook holds nothing for it\n");
 		return;
 	}
 	if (!s->running)
@@ -156,9 +161,9 @@ json_vm(const char *sysfs, const struct vm_status *s, bool first)
 
 	printf("%s\n  {\"name\": ", first ? "" : ",");
 	json_str(stdout, s->name);
-	printf(", \"configured\": %s, \"running\": %s, \"leftover\": %s, \"devices\": [",
-	    s->configured ? "true" : "false", s->running ? "true" : "false",
-	    left_over(s) ? "true" : "false");
+	printf(", \"configured\": %s, \"running\": %s, \"leftover\": %s, \"partial\": %s, "
+	    "\"devices\": [", s->configured ? "true" : "false", s->running ? "true" : "false",
+	    left_over(s) ? "true" : "false", r && r->partial ? "true" : "false");
 	for (i = 0; i < n; i++) {
 		const struct taken *t = &r->v[i];
 

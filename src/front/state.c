@@ -212,11 +212,12 @@ record_free(struct record *r)
 bool
 state_has(const char *dir, const char *vm)
 {
-	char *path = file_of(dir, vm);
+	char *path = file_of(dir, vm), *tmp = xasprintf("%s.tmp", path);
 	struct stat st;
-	bool r = lstat(path, &st) == 0;
+	bool r = lstat(path, &st) == 0 || lstat(tmp, &st) == 0;
 
 	free(path);
+	free(tmp);
 	return r;
 }
 
@@ -361,8 +362,13 @@ read_path(const char *path, const char *vm, struct record *r)
 	ssize_t n;
 	int fd;
 
+	char *tmp = xasprintf("%s.tmp", path);
+	struct stat st;
+
 	memset(r, 0, sizeof(*r));
 	r->vm = xstrdup(vm);
+	r->partial = lstat(tmp, &st) == 0;
+	free(tmp);
 	record_set_how(r, "qemu:///system", "vfio-pci", DETACH_AUTO, 5, true);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -399,6 +405,7 @@ state_write(const char *dir, const struct record *r)
 	FILE *f = NULL;
 	size_t i;
 
+	unlink(tmp);	/* a kill may have left one (record.partial) */
 	if (r->n == 0 && r->console.n == 0 && r->usb.n == 0) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			error_set("state: cannot remove %s: %s", path, strerror(errno));
@@ -406,7 +413,6 @@ state_write(const char *dir, const struct record *r)
 			rc = 0;
 		goto sync;
 	}
-	unlink(tmp);	/* a crash may have left one */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
 		goto fail;
@@ -505,10 +511,23 @@ state_read_all(const char *dir, const char *skip_vm, struct record **out, size_t
 		char *vm, *path;
 		int rc;
 
-		if (len <= sl || strcmp(e->d_name + len - sl, SUFFIX) != 0)
+		/* a half-written record alone stands for an empty one */
+		if (len > sl + 4 && strcmp(e->d_name + len - 4, ".tmp") == 0 &&
+		    strncmp(e->d_name + len - 4 - sl, SUFFIX, sl) == 0) {
+			char *rec = xstrndup(e->d_name, len - 4);
+
+			path = xasprintf("%s/%s", dir, rec);
+			free(rec);
+			rc = access(path, F_OK) == 0;
+			free(path);
+			if (rc)
+				continue;	/* read with its record */
+			len -= 4;
+		} else if (len <= sl || strcmp(e->d_name + len - sl, SUFFIX) != 0) {
 			continue;
+		}
 		vm = unescape(e->d_name, len - sl);
-		path = xasprintf("%s/%s", dir, e->d_name);
+		path = xasprintf("%s/%.*s", dir, (int)len, e->d_name);
 		r = PUSH(*out, *n, cap);
 		rc = read_path(path, vm, r);
 		free(path);

@@ -47,6 +47,11 @@ struct record {
 	struct strlist usb;	/* the USB devices pthook watch attached to the
 				 * running domain, by port ("1-2.3"); gone
 				 * with the domain, so release forgets them */
+	bool partial;		/* NAME.state.tmp lies beside it: a write that
+				 * a kill cut short.  What it held was not
+				 * done yet (every step is on record before
+				 * it is made), so the record stands and the
+				 * next write removes it */
 };
 
 /* --state-dir, else $PTHOOK_STATE_DIR, else the default. */
@@ -58,7 +63,8 @@ const char *state_dir(const char *opt);
 int state_lock(const char *dir, int wait_s);
 void state_unlock(int fd);
 
-/* Whether the domain has a record: a stat, no lock, no parsing. */
+/* Whether the domain has a record, or a half-written one: a stat, no
+ * lock, no parsing. */
 bool state_has(const char *dir, const char *vm);
 /* 0 with r empty when the domain has no record; -1 with error_set(). */
 int state_read(const char *dir, const char *vm, struct record *r);

@@ -114,4 +114,47 @@ t_no_state_dir_holds_nothing() {
 	stop_world
 }
 
+# A kill between creating NAME.state.tmp and renaming it over the record
+# (state_write) leaves the temp file: a change that was about to be made
+# and was not.  status names it (exit 1); release removes it, with or
+# without a record beside it; the hook's release end runs for it.
+t_half_written_record_named_then_removed() {
+	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
+	world twins
+	mkdir -m 700 "$PTHOOK_STATE_DIR"
+	printf '# pthook: devices detached for a domain; %s\ndomain audio\nuri qemu:///sys' \
+		"'pthook release' gives them back" > "$PTHOOK_STATE_DIR/audio.state.tmp"
+	run status
+	rc_is 1
+	out_has "audio: not running; HALF-WRITTEN record (a run was killed while writing it; what it held was not done yet): pthook release audio removes it"
+	out_lacks "holds nothing for it"
+	run status --json
+	python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["vms"][0]
+assert d["leftover"] and a["partial"] and a["release"] == "pthook release audio", d' <<<"$OUT" ||
+		fail "status --json: $OUT"
+	run release audio
+	rc_is 0
+	[ -e "$PTHOOK_STATE_DIR/audio.state.tmp" ] && fail "release left the temp file"
+	run status
+	rc_is 0
+	out_has "audio: not running; pthook holds nothing for it"
+	# beside a record: the record stands, the hook's release gives it back
+	domain audio 0000:00:1f.3 > "$TMP/a.xml"
+	STDIN=$TMP/a.xml run audio prepare begin -
+	rc_is 0
+	cp "$PTHOOK_STATE_DIR/audio.state" "$PTHOOK_STATE_DIR/audio.state.tmp"
+	echo 'device 0000:00:17.0 ahci' >> "$PTHOOK_STATE_DIR/audio.state.tmp"
+	run status
+	rc_is 1
+	out_has "HALF-WRITTEN record"
+	out_has "LEFT OVER: pthook release audio gives them back"
+	out_lacks "0000:00:17.0"
+	STDIN=$TMP/a.xml run audio release end -
+	rc_is 0
+	[ "$(drv 0000:00:1f.4)" = i801_smbus ] || fail "SMBus on $(drv 0000:00:1f.4)"
+	[ "$(drv 0000:00:17.0)" = ahci ] || fail "SATA on $(drv 0000:00:17.0)"
+	ls "$PTHOOK_STATE_DIR" | grep -q state && fail "left: $(ls "$PTHOOK_STATE_DIR")"
+	stop_world
+}
+
 run_tests
