@@ -62,31 +62,57 @@ ssh_listens(const char *proc)
 	return found;
 }
 
-/* Whether pid's command line names a serial line (agetty ttyS0). */
+static bool
+serial_name(const char *tty)
+{
+	static const char *const lines[] = { "ttyS", "ttyAMA", "ttyUSB", "ttyACM", "hvc" };
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(*lines); i++)
+		if (strncmp(tty, lines[i], strlen(lines[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Whether pid is on a serial line: what its fd 0 is (systemd >= 250
+ * starts serial-getty@ with the port on stdin and '-' for it in the
+ * arguments), else its controlling tty (PROC/PID/stat's tty_nr, the
+ * kernel's major and minor: 4 from minor 64 the 8250 ports, 204 ttyAMA,
+ * 188 ttyUSB, 166 ttyACM, 229 hvc).  Never its arguments, which any
+ * process can set. */
 static bool
 on_serial(const char *proc, const char *pid)
 {
-	static const char *const lines[] = { "ttyS", "ttyAMA", "ttyUSB", "hvc" };
-	char path[PATH_MAX], buf[512];
+	char path[PATH_MAX], buf[1024], *p;
+	unsigned long nr, major, minor;
 	ssize_t n;
-	size_t i;
-	int fd;
+	int fd, i;
 
-	snprintf(path, sizeof(path), "%s/%s/cmdline", proc, pid);
+	snprintf(path, sizeof(path), "%s/%s/fd/0", proc, pid);
+	if ((n = readlink(path, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		if (strncmp(buf, "/dev/", 5) == 0 && serial_name(buf + 5))
+			return true;
+	}
+	snprintf(path, sizeof(path), "%s/%s/stat", proc, pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return false;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
 		return false;
-	for (i = 0; i < (size_t)n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
 	buf[n] = '\0';
-	for (i = 0; i < sizeof(lines) / sizeof(*lines); i++)
-		if (strstr(buf, lines[i]))
-			return true;
-	return false;
+	/* "pid (comm) state ppid pgrp session tty_nr": comm may hold ')' */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return false;
+	for (i = 0; i < 5 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %lu", &nr) != 1)
+		return false;
+	major = (nr >> 8) & 0xfff;
+	minor = (nr & 0xff) | ((nr >> 12) & 0xfff00);
+	return (major == 4 && minor >= 64) || major == 204 || major == 188 || major == 166 ||
+	    major == 229;
 }
 
 struct way_in {

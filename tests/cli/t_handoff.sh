@@ -65,6 +65,16 @@ proc() {
 	mkdir -p "$PROC/$pid/fd"; echo "$comm" > "$PROC/$pid/comm"
 	for p in "$@"; do ln -sf "$p" "$PROC/$pid/fd/$i"; i=$((i + 1)); done
 }
+# getty PID TTY TTY_NR ARGV...: a getty as Linux shows it: fd 0 on
+# /dev/TTY, the controlling tty in stat's seventh field (major << 8 |
+# minor), its arguments in cmdline
+getty() {
+	local pid=$1 tty=$2 nr=$3; shift 3
+	proc "$pid" agetty
+	ln -sf "/dev/$tty" "$PROC/$pid/fd/0"
+	printf '%s\0' "$@" > "$PROC/$pid/cmdline"
+	echo "$pid (agetty) S 1 $pid $pid $nr $pid 4194560 95 0 0 0 0 0 0 0 20 0 1 0 1207 2400256 229 18446744073709551615" > "$PROC/$pid/stat"
+}
 fb_writes() { cat "$SYS/bus/platform/drivers/efi-framebuffer/$1"; }
 
 t_boot_gpu_refused_without_the_opt_in() {
@@ -150,8 +160,9 @@ t_release_after_a_crash_between_steps() {
 t_no_other_way_in_refused_unless_force() {
 	console_world
 	rm -rf "${PROC:?}/22"	# no sshd
-	proc 30 agetty	# a getty, on tty1 only
-	printf 'agetty\0tty1\0' > "$PROC/30/cmdline"
+	getty 30 tty1 1025 agetty tty1	# a getty, on tty1 only
+	# arguments are no proof: this one names ttyS0 and sits on tty2
+	getty 31 tty2 1026 agetty -L ttyS0 115200
 	STDIN=$TMP/w.xml run win10 prepare begin -
 	rc_is 1
 	err_has "pthook: win10: the handoff takes $GPU, the host's console: pthook sees no other way into the host once its console goes: no sshd (no process, nothing listening on port 22) and no getty on a serial line; start sshd or a serial getty, or add 'force' to its rule"
@@ -163,12 +174,20 @@ t_no_other_way_in_refused_unless_force() {
 	STDIN=$TMP/w.xml run win10 prepare begin -
 	rc_is 0
 	STDIN=$TMP/w.xml run win10 release end -
-	# a serial getty is too; and force goes without either
-	rm -rf "${PROC:?}/net"; printf 'agetty\0-L\0ttyS0\0115200\0' > "$PROC/30/cmdline"
+	# a serial getty is too, as systemd >= 250 starts it: the port on
+	# stdin, '-' in the arguments (serial-getty@.service)
+	rm -rf "${PROC:?}/net"
+	getty 32 ttyS0 1088 agetty -o '-p -- \u' --keep-baud 115200,57600,38400,9600 - vt220
 	STDIN=$TMP/w.xml run win10 prepare begin -
 	rc_is 0
 	STDIN=$TMP/w.xml run win10 release end -
-	rm -rf "${PROC:?}/30"
+	# or known by its controlling tty alone (stdin elsewhere): ttyAMA0
+	rm -rf "${PROC:?}/32"
+	getty 33 null $((204 << 8 | 64)) agetty - vt220
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	STDIN=$TMP/w.xml run win10 release end -
+	rm -rf "${PROC:?}/30" "${PROC:?}/31" "${PROC:?}/33"
 	PTHOOK_CONFIG=$(config "${HANDOFF/subsystem=1043:85f4/subsystem=1043:85f4 force}")
 	run check win10
 	err_has "warning: the handoff takes $GPU, the host's console, and pthook sees no other way"
