@@ -4,7 +4,8 @@
 # pthook before the scan read uevent (tests/golden/HOST.*, written by
 # commit cc1d3b2 from the same trees; the config's path reads CONFIG).
 # The refusals name candidates of id-only rules, which the scan leaves
-# partial until a plan needs them.
+# partial until a plan needs them.  Since one verdict (#29) a refusal
+# reads serials as check does, so it offers serial= where check does.
 . "$(dirname "$0")/lib.sh"
 
 G=$ROOT/tests/golden
