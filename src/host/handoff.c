@@ -12,32 +12,6 @@
 #include "log.h"
 #include "command.h"
 
-/* The platform drivers of the firmware framebuffers (efifb, vesafb,
- * simpledrm), as sysfs names them. */
-static const char *const fb_drivers[] = { "efi-framebuffer", "vesa-framebuffer",
-	"simple-framebuffer" };
-
-static void
-bound_fbs(const char *sysfs, struct strlist *out)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	size_t i;
-	DIR *d;
-
-	for (i = 0; i < sizeof(fb_drivers) / sizeof(*fb_drivers); i++) {
-		snprintf(path, sizeof(path), "%s/bus/platform/drivers/%s", sysfs, fb_drivers[i]);
-		if ((d = opendir(path)) == NULL)
-			continue;
-		/* a bound device is a link named like efi-framebuffer.0 */
-		while ((e = readdir(d)) != NULL)
-			if (e->d_type == DT_LNK && strchr(e->d_name, '.') && e->d_name[0] != '.' &&
-			    e->d_name[strspn(e->d_name, UNIT_NAME_CHARS)] == '\0')
-				strlist_addf(out, "%s %s", fb_drivers[i], e->d_name);
-		closedir(d);
-	}
-}
-
 /* A socket listening on port 22 in PROC/net/tcp or tcp6 (socket
  * activation: no sshd runs until someone connects). */
 static bool
@@ -156,7 +130,7 @@ handoff_find(const char *sysfs, const char *proc, const struct plan *p, struct h
 	h->units = &p->conf->units;
 	openers_console(sysfs, proc, h->gpu, &h->con);
 	if (h->con.bootfb[0])
-		bound_fbs(sysfs, &h->fbs);
+		openers_platform_fbs(sysfs, &h->fbs);
 	h->no_way_in = no_way_in(proc);
 	for (i = 0; i < p->assign.n; i++)
 		if (p->assign.v[i].dev == h->gpu && p->assign.v[i].rule)

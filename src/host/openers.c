@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <linux/fb.h>
+
+#include "sysfs.h"
 
 /* How deep below a PCI function its drivers put the devices that have
  * nodes: nvme/nvme0/nvme0n1/nvme0n1p1 is four down. */
@@ -187,24 +192,125 @@ boot_framebuffer(const char *sysfs, const char *proc, const struct device *d,
 	fclose(f);
 }
 
-/* fbcon on a framebuffer of d: the console keeps the driver busy. */
-static void
-fbcon(const char *sysfs, const struct device *d, struct console_hold *ch)
+/* The platform drivers of the firmware framebuffers (efifb, vesafb,
+ * simpledrm), as sysfs names them. */
+static const char *const fb_drivers[] = { "efi-framebuffer", "vesa-framebuffer",
+	"simple-framebuffer" };
+
+void
+openers_platform_fbs(const char *sysfs, struct strlist *out)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
-	DIR *dir;
+	size_t i;
+	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/graphics", sysfs, d->addr_str);
-	if ((dir = opendir(path)) == NULL)
+	for (i = 0; i < sizeof(fb_drivers) / sizeof(*fb_drivers); i++) {
+		snprintf(path, sizeof(path), "%s/bus/platform/drivers/%s", sysfs, fb_drivers[i]);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		/* a bound device is a link named like efi-framebuffer.0 */
+		while ((e = readdir(d)) != NULL)
+			if (e->d_type == DT_LNK && strchr(e->d_name, '.') && e->d_name[0] != '.' &&
+			    e->d_name[strspn(e->d_name, UNIT_NAME_CHARS)] == '\0')
+				strlist_addf(out, "%s %s", fb_drivers[i], e->d_name);
+		closedir(d);
+	}
+}
+
+/* N of the first fbN in dir/graphics, or -1. */
+static int
+fb_in(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = -1;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/graphics", dir);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while (n < 0 && (e = readdir(d)) != NULL)
+		if (sscanf(e->d_name, "fb%d", &n) != 1)
+			n = -1;
+	closedir(d);
+	return n;
+}
+
+/* The framebuffers fbcon draws consoles on, bit N for fbN: the live
+ * map (FBIOGET_CON2FBMAP on DEV/fbN, console by console), else
+ * fbcon=map: of the kernel command line (a digit a console, repeated),
+ * else the kernel's default: every console on the first framebuffer
+ * registered (the lowest fbN in class/graphics; mine where that cannot
+ * be read, so that what cannot be read never lets a start pass). */
+static unsigned long
+fbcon_map(const char *sysfs, const char *proc, int mine)
+{
+	char path[PATH_MAX], line[4096], *m;
+	struct fb_con2fbmap c2f;
+	unsigned long map = 0;
+	int fd, n, first = -1;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/fb%d", dev_root(), mine);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+		for (c2f.console = 1; c2f.console <= 63; c2f.console++)
+			if (ioctl(fd, FBIOGET_CON2FBMAP, &c2f) == 0 && c2f.framebuffer < 32)
+				map |= 1ul << c2f.framebuffer;
+		close(fd);
+		if (map)
+			return map;
+	}
+	snprintf(path, sizeof(path), "%s/cmdline", proc);
+	if (read_small(AT_FDCWD, path, line, sizeof(line)) > 0) {
+		for (m = line; (m = strstr(m, "fbcon=map:")) != NULL; m++)
+			if (m == line || m[-1] == ' ')
+				break;
+		for (m = m ? m + 10 : NULL; m && *m >= '0' && *m <= '9'; m++)
+			map |= 1ul << (*m - '0');
+		if (map)
+			return map;
+	}
+	snprintf(path, sizeof(path), "%s/class/graphics", sysfs);
+	if ((d = opendir(path)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (sscanf(e->d_name, "fb%d", &n) == 1 && (first < 0 || n < first))
+				first = n;
+		closedir(d);
+	}
+	return 1ul << (first >= 0 && first < 32 ? first : mine);
+}
+
+/* fbcon on d's framebuffer: its own (graphics/fbN), or the firmware's
+ * whose memory lies in its BAR (efifb, vesafb, simpledrm: a platform
+ * device).  The console keeps the driver busy, but only if fbcon's map
+ * puts a console on that framebuffer. */
+static void
+fbcon(const char *sysfs, const char *proc, const struct device *d, struct console_hold *ch)
+{
+	struct strlist fbs = { 0 };
+	char path[PATH_MAX];
+	size_t i;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs, d->addr_str);
+	n = fb_in(path);
+	if (n < 0 && ch->bootfb[0])
+		openers_platform_fbs(sysfs, &fbs);
+	for (i = 0; n < 0 && i < fbs.n; i++) {
+		const char *dev = strchr(fbs.v[i], ' ') + 1;
+
+		snprintf(path, sizeof(path), "%s/bus/platform/drivers/%.*s/%s", sysfs,
+		    (int)(dev - 1 - fbs.v[i]), fbs.v[i], dev);
+		n = fb_in(path);
+	}
+	strlist_free(&fbs);
+	if (n < 0 || n >= 32)
 		return;
-	while ((e = readdir(dir)) != NULL)
-		if (strncmp(e->d_name, "fb", 2) == 0)
-			break;
-	if (e)
-		snprintf(ch->fb, sizeof(ch->fb), "%.31s", e->d_name);
-	closedir(dir);
-	if (ch->fb[0])
+	snprintf(ch->fb, sizeof(ch->fb), "fb%d", n);
+	ch->map = fbcon_map(sysfs, proc, n);
+	if (ch->map & (1ul << n))
 		ch->nvts = openers_fbcon(sysfs, true, ch->vts, CONSOLE_VTS);
 }
 
@@ -216,8 +322,16 @@ openers_console(const char *sysfs, const char *proc, const struct device *d,
 	if ((d->class >> 16) != 0x03)
 		return false;
 	boot_framebuffer(sysfs, proc, d, ch);
-	fbcon(sysfs, d, ch);
+	fbcon(sysfs, proc, d, ch);
 	return ch->bootfb[0] || ch->nvts;
+}
+
+bool
+openers_fbcon_elsewhere(const struct console_hold *ch)
+{
+	int n;
+
+	return sscanf(ch->fb, "fb%d", &n) == 1 && (ch->map & ~(1ul << n)) != 0;
 }
 
 static void
@@ -231,8 +345,10 @@ console_lines(const struct device *d, const struct console_hold *ch, struct strl
 		    "for simpledrm)", d->addr_str, ch->bootfb, ch->lo, ch->hi, ch->bar);
 	for (i = 0; i < ch->nvts; i++)
 		strlist_addf(out, "%s is held by fbcon, the console on %s (vtcon%d); unbind "
-		    "it first: echo 0 > /sys/class/vtconsole/vtcon%d/bind", d->addr_str, ch->fb,
-		    ch->vts[i], ch->vts[i]);
+		    "it first: echo 0 > /sys/class/vtconsole/vtcon%d/bind%s", d->addr_str, ch->fb,
+		    ch->vts[i], ch->vts[i], openers_fbcon_elsewhere(ch) ? " (fbcon's map puts "
+		    "consoles on other framebuffers too, which lose them with it; or move this "
+		    "one's away: con2fbmap)" : "");
 }
 
 struct holders {

@@ -23,8 +23,12 @@ struct console_hold {
 					 * ("BOOTFB", "efifb"); "" none */
 	unsigned long long lo, hi;	/* where */
 	int bar;
-	char fb[32];			/* d's framebuffer ("fb0"); "" none */
-	int vts[CONSOLE_VTS];		/* vtconsoles fbcon draws on it with */
+	char fb[32];			/* d's framebuffer ("fb0"), its own or
+					 * the firmware's in its BAR; "" none */
+	unsigned long map;		/* fbN that fbcon puts consoles on */
+	int vts[CONSOLE_VTS];		/* vtconsoles fbcon draws on it with:
+					 * none when its map puts no console
+					 * on fb */
 	size_t nvts;
 };
 
@@ -33,6 +37,12 @@ struct console_hold {
 bool openers_console(const char *sysfs, const char *proc, const struct device *d,
     struct console_hold *ch);
 
+/* Whether fbcon's map has consoles on other framebuffers than ch's:
+ * unbinding fbcon takes them too. */
+bool openers_fbcon_elsewhere(const struct console_hold *ch);
+/* The firmware framebuffers bound to their platform drivers, a line
+ * "DRIVER DEVICE" each ("efi-framebuffer efi-framebuffer.0"). */
+void openers_platform_fbs(const char *sysfs, struct strlist *out);
 /* The vtconsoles fbcon has (only those bound to it when bound), at
  * most max of them into vts; how many. */
 size_t openers_fbcon(const char *sysfs, bool bound, int *vts, size_t max);

@@ -197,4 +197,32 @@ t_no_other_way_in_refused_unless_force() {
 	stop_world
 }
 
+# The console on the firmware's framebuffer (efifb, a platform device
+# whose memory lies in the GPU's BAR 1), the GPU's driver without one of
+# its own: fbcon is unbound from its vtconsole before efifb lets go, and
+# bound again after efifb is back.
+t_console_on_the_firmware_framebuffer() {
+	console_world
+	local d=$SYS/bus/pci/devices/$GPU e=$SYS/devices/platform/efi-framebuffer.0
+	rm -rf "$d/graphics"
+	mkdir -p "$e/graphics/fb0" "$SYS/class/graphics" "$SYS/bus/platform/devices"
+	printf 'MAJOR=29\nMINOR=0\nDEVNAME=fb0\n' > "$e/graphics/fb0/uevent"
+	ln -s ../../devices/platform/efi-framebuffer.0/graphics/fb0 "$SYS/class/graphics/fb0"
+	ln -s ../../../devices/platform/efi-framebuffer.0 "$SYS/bus/platform/devices/efi-framebuffer.0"
+	run --simulate "$TMP/w.xml"
+	err_has "win10: handoff: unbind fbcon from vtcon1, the console on fb0 of $GPU (bound again on release)"
+	err_has "win10: handoff: unbind the firmware framebuffer efi-framebuffer.0 from efi-framebuffer"
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0
+	diff <(grep -E '^(unit|vtcon|fb) ' "$PTHOOK_STATE_DIR/win10.state") \
+		<(printf '%s\n' "unit display-manager.service" "vtcon 1" "fb efi-framebuffer efi-framebuffer.0") ||
+		fail "steps on record: $(cat "$PTHOOK_STATE_DIR/win10.state")"
+	[ "$(cat "$VT/bind")" = 0 ] || fail "fbcon still bound"
+	STDIN=$TMP/w.xml run win10 release end -
+	rc_is 0
+	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon not bound again"
+	grep -q efi-framebuffer.0 "$SYS/bus/platform/drivers/efi-framebuffer/bind" || fail "efifb not bound again"
+	stop_world
+}
+
 run_tests

@@ -31,12 +31,13 @@ gpu_world() {
 	devnode 0000:01:00.0 drm/card0 dri/card0; devnode 0000:01:00.0 drm/renderD128 dri/renderD128
 	devnode 0000:02:00.0 drm/card1 dri/card1; devnode 0000:02:00.0 drm/renderD129 dri/renderD129
 	: > "$DEV/dri/card0"; : > "$DEV/dri/renderD128"; : > "$DEV/dri/card1"; : > "$DEV/dri/renderD129"
-	PTHOOK_CONFIG=$(config '[global]
-detach = sysfs
-[vm "win10"]
-pci = 10de:1b81 subsystem=1043:85f4')
+	PTHOOK_CONFIG=$(config "$WIN10")
 	domain win10 0000:01:00.0 0000:01:00.1 > "$TMP/w.xml"
 }
+WIN10='[global]
+detach = sysfs
+[vm "win10"]
+pci = 10de:1b81 subsystem=1043:85f4'
 
 t_drm_node_of_the_gpu_held_is_refused() {
 	gpu_world
@@ -179,6 +180,65 @@ pci = 144d:a808')
 	rm -rf "${PROC:?}/4242"
 	STDIN=$TMP/s.xml run store prepare begin -
 	rc_is 0
+	stop_world
+}
+
+# fbcon draws on the framebuffers its map names, not on every one: by
+# default every console on the first registered (fb0, the MSI card's
+# here, as /sys/class/graphics shows it), fbcon=map: moves them.  The
+# ASUS card's fb1 carries no console: not held; the MSI's is.
+fbcon_world() {
+	gpu_world
+	local a=$SYS/bus/pci/devices/0000:01:00.0 m=$SYS/bus/pci/devices/0000:02:00.0
+	mkdir -p "$m/graphics/fb0" "$a/graphics/fb1" "$SYS/class/graphics" \
+		"$SYS/devices/virtual/graphics/fbcon" "$SYS/class/vtconsole/vtcon0" "$SYS/class/vtconsole/vtcon1"
+	printf 'MAJOR=29\nMINOR=0\nDEVNAME=fb0\n' > "$m/graphics/fb0/uevent"
+	printf 'MAJOR=29\nMINOR=1\nDEVNAME=fb1\n' > "$a/graphics/fb1/uevent"
+	ln -s ../../bus/pci/devices/0000:02:00.0/graphics/fb0 "$SYS/class/graphics/fb0"
+	ln -s ../../bus/pci/devices/0000:01:00.0/graphics/fb1 "$SYS/class/graphics/fb1"
+	ln -s ../../devices/virtual/graphics/fbcon "$SYS/class/graphics/fbcon"
+	echo "(S) dummy device" > "$SYS/class/vtconsole/vtcon0/name"
+	echo 0 > "$SYS/class/vtconsole/vtcon0/bind"
+	echo "(M) frame buffer device" > "$SYS/class/vtconsole/vtcon1/name"
+	echo 1 > "$SYS/class/vtconsole/vtcon1/bind"
+	: > "$DEV/fb0"; : > "$DEV/fb1"	# not real nodes: the map's ioctl fails
+	echo "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet" > "$PROC/cmdline"
+}
+
+t_fbcon_only_on_the_framebuffers_its_map_names() {
+	fbcon_world
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 0	# the ASUS card's fb1 shows no console
+	grep -q fbcon <<<"$ERR" && fail "fbcon named: $ERR"
+	STDIN=$TMP/w.xml run win10 release end -
+	# the MSI card's fb0 has them all
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "msi"]
+pci = 10de:1b81 subsystem=1462:3302')
+	domain msi 0000:02:00.0 0000:02:00.1 > "$TMP/m.xml"
+	STDIN=$TMP/m.xml run msi prepare begin -
+	rc_is 1
+	err_has "0000:02:00.0 is held by fbcon, the console on fb0 (vtcon1); unbind it first: echo 0 > /sys/class/vtconsole/vtcon1/bind"
+	# fbcon=map:01 puts every other console on the ASUS card's fb1:
+	# both are held, and unbinding fbcon takes the other one's too
+	echo "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro fbcon=map:01 quiet" > "$PROC/cmdline"
+	STDIN=$TMP/m.xml run msi prepare begin -
+	rc_is 1
+	err_has "the console on fb0 (vtcon1); unbind it first: echo 0 > /sys/class/vtconsole/vtcon1/bind (fbcon's map puts consoles on other framebuffers too"
+	PTHOOK_CONFIG=$(config "$WIN10")
+	STDIN=$TMP/w.xml run win10 prepare begin -
+	rc_is 1
+	err_has "0000:01:00.0 is held by fbcon, the console on fb1 (vtcon1)"
+	# fbcon=map:1 alone: the MSI card is free
+	echo "ro fbcon=map:1" > "$PROC/cmdline"
+	PTHOOK_CONFIG=$(config '[global]
+detach = sysfs
+[vm "msi"]
+pci = 10de:1b81 subsystem=1462:3302')
+	STDIN=$TMP/m.xml run msi prepare begin -
+	rc_is 0
+	STDIN=$TMP/m.xml run msi release end -
 	stop_world
 }
 
