@@ -57,9 +57,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/front/main.c.
 CORE := util pciaddr inventory match usb input config plan usbplan inputplan resetdb
 FRONT := util pciaddr inventory match usb input config state hookshape
-HOST := pcilib sysfs usbscan inputscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff command critical \
+HOST := pcilib sysfs usbscan inputscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff command critical readiness \
 	hookshape hook core_main \
-	cmd_list list_usb list_input cmd_check check_install cmd_simulate cmd_apply cmd_release cmd_watch cmd_status cmd_claim
+	cmd_list list_usb list_input cmd_check check_install check_host cmd_simulate cmd_apply cmd_release cmd_watch cmd_status cmd_claim
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)

@@ -54,7 +54,7 @@ _pthook()
 		if [[ $cur == -* ]]; then
 			local extra=
 			[ "$cmd" = release ] && extra=--force
-			[ "$cmd" = check ] && extra=--install
+			[ "$cmd" = check ] && extra="--install --host"
 			COMPREPLY=($(compgen -W "$common $extra" -- "$cur"))
 		else
 			local IFS=$'\n'

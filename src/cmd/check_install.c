@@ -23,11 +23,7 @@
 #define WHAT "@(#)pthook "
 #define PLACE PTHOOK_LIBDIR "/place install /usr/sbin/pthook"
 
-struct findings {
-	int errors, warnings;
-};
-
-static void PRINTF(3, 4)
+void
 finding(struct findings *f, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -37,7 +33,7 @@ finding(struct findings *f, bool error, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
-	msg("install: %s%s", error ? "" : "warning: ", s ? s : fmt);
+	msg("%s: %s%s", f->what, error ? "" : "warning: ", s ? s : fmt);
 	free(s);
 	if (error)
 		f->errors++;
@@ -296,7 +292,7 @@ int
 check_install(const struct opts *o, const struct config *cfg)
 {
 	const char *hooks = hooks_root();
-	struct findings f = { 0, 0 };
+	struct findings f = { "install", 0, 0 };
 	char *hook = find_hook(&f, hooks);
 
 	if (hook)

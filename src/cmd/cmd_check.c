@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "check_install.h"
+#include "readiness.h"
 #include "claims.h"
 #include "heldby.h"
 #include "inputplan.h"
@@ -108,6 +109,26 @@ json_list(const char *key, const struct planned_list *l)
 	printf("]");
 }
 
+/* With pcie_acs_override on, each group the VM's devices are in is
+ * the override's, not isolation: said once a group. */
+static void
+acs_groups(const char *acs, struct plan *p)
+{
+	size_t i, j;
+
+	for (i = 0; acs && i < p->assign.n; i++) {
+		const struct device *d = p->assign.v[i].dev;
+
+		for (j = 0; j < i && p->assign.v[j].dev->group != d->group; j++)
+			;
+		if (j == i && d->group != GROUP_NONE)
+			strlist_addf(&p->warnings, "pthook: %s: warning: IOMMU group %d of %s is "
+			    "what pcie_acs_override=%s made, not isolation the hardware gives: its "
+			    "devices may still reach each other by peer-to-peer DMA", p->vm,
+			    d->group, d->addr_str, acs);
+	}
+}
+
 /* What the VM would get on this host, for a fleet tool to compare
  * hosts by: the devices by identity (their addresses are this host's). */
 static void
@@ -139,6 +160,7 @@ cmd_check(struct opts *o)
 {
 	struct claims cl = { 0 };
 	struct holders h = { 0 };
+	char *acs = NULL;
 	struct ctx c;
 	size_t i, checked = 0, refused = 0, warnings = 0;
 	int rc, cross;
@@ -150,6 +172,14 @@ cmd_check(struct opts *o)
 		config_load(config_path(o->config, &explicit_), false, &c.cfg);
 		rc = check_install(o, &c.cfg) ? EXIT_REFUSED : EXIT_START;
 		config_free(&c.cfg);
+		return rc;
+	}
+	if (o->host) {
+		/* the config only adds its devices' resets */
+		if ((rc = ctx_open(&c, o, false, SCAN_NAMES)))
+			return rc;
+		rc = check_host(o, &c) ? EXIT_REFUSED : EXIT_START;
+		ctx_close(&c);
 		return rc;
 	}
 	if ((rc = ctx_open(&c, o, true, SCAN_NAMES | SCAN_SERIAL)))
@@ -164,6 +194,7 @@ cmd_check(struct opts *o)
 	if (holders_load(state_dir(o->state_dir), "", &h) < 0)
 		msg("warning: %s; devices other VMs hold not checked", error_get());
 	claims_build(&c, &h, &cl, true);
+	acs = acs_override(proc_root(NULL));
 	if (o->json) {
 		char host[256] = "";
 
@@ -178,6 +209,7 @@ cmd_check(struct opts *o)
 		if (!vm_wanted(p->vm, o->args, o->nargs))
 			continue;
 		reset_advice(c.sysfs, p);
+		acs_groups(acs, p);
 		if (p->conf->units.n && !p->conf->handoff)
 			strlist_addf(&p->warnings, "pthook: %s: warning: units = does nothing "
 			    "without console = handoff", p->vm);
@@ -208,6 +240,7 @@ cmd_check(struct opts *o)
 		printf("%zu VM%s checked: %zu ok, %zu refused, %d conflict%s, %zu warning%s\n",
 		    checked, checked == 1 ? "" : "s", checked - refused, refused, cross,
 		    cross == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	free(acs);
 	claims_free(&cl, c.inv.n);
 	holders_free(&h);
 	ctx_close(&c);

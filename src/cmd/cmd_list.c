@@ -5,6 +5,7 @@
 
 #include "claims.h"
 #include "json.h"
+#include "readiness.h"
 #include "list_input.h"
 #include "list_usb.h"
 #include "state.h"
@@ -155,6 +156,7 @@ cmd_list(struct opts *o)
 	struct claims cl = { 0 };
 	struct holders h = { 0 };
 	const char **kept;
+	char *acs;
 	struct ctx c;
 	bool *shown, *group_on, first_group = true, first_dev = true, in_ungrouped = false;
 	int rc, cur = -2, maxgroup = -1;
@@ -168,6 +170,7 @@ cmd_list(struct opts *o)
 	}
 	claims_build(&c, NULL, &cl, false);
 	kept = kept_by(o, &c.inv, &h);
+	acs = acs_override(proc_root(NULL));
 	order = xcalloc(c.inv.n, sizeof(*order));
 	for (i = 0; i < c.inv.n; i++)
 		order[i] = &c.inv.devs[i];
@@ -215,7 +218,9 @@ cmd_list(struct opts *o)
 			} else if (d->group == GROUP_NONE) {
 				printf("%sno IOMMU group\n", first_group ? "" : "\n");
 			} else {
-				printf("%sIOMMU group %d\n", first_group ? "" : "\n", d->group);
+				printf("%sIOMMU group %d%s%s%s\n", first_group ? "" : "\n", d->group,
+				    acs ? " (pcie_acs_override=" : "", acs ? acs : "",
+				    acs ? ": the override's group, not isolation)" : "");
 			}
 			first_group = false;
 		}
@@ -234,10 +239,13 @@ cmd_list(struct opts *o)
 		else
 			printf("%s], \"ungrouped\": []", first_group ? "" : "]}");
 	}
+	if (o->json)
+		json_field(stdout, "acs_override", acs);
 	list_usb(o, &c, &h);
 	list_input(o, &c);
 	if (o->json)
 		printf("}\n");
+	free(acs);
 	free(shown);
 	free(group_on);
 	free(order);

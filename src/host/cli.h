@@ -19,14 +19,14 @@ enum {
 	O_JSON = 1 << 4, O_VERBOSE = 1 << 5, O_VM = 1 << 6, O_DRYRUN = 1 << 7,
 	O_YES = 1 << 8, O_DEBUGXML = 1 << 9, O_OP = 1 << 10, O_BACKUP = 1 << 11,
 	O_SIMULATE = 1 << 12, O_ATTACH = 1 << 13, O_FORCE = 1 << 14,
-	O_INSTALL = 1 << 15,
+	O_INSTALL = 1 << 15, O_HOST = 1 << 16,
 };
 #define O_COMMON (O_CONFIG | O_SYSFS | O_STATE | O_CONNECT | O_JSON | O_VERBOSE)
 
 struct opts {
 	const char *config, *sysfs, *state_dir, *connect;
 	const char *op, *debug_xml, *backup_dir, *simulate;
-	bool json, dry_run, yes, help, attach, force, install;
+	bool json, dry_run, yes, help, attach, force, install, host;
 	int verbose;
 	char **vms;
 	int nvms;

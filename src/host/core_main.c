@@ -29,8 +29,8 @@ static const struct command commands[] = {
 	  "count).  Devices with no IOMMU group come last.\n"
 	  "  --json          SPEC section 4 JSON\n"
 	  "  -v              also PCIe serial numbers\n" },
-	{ "check", cmd_check, O_INSTALL,
-	  "check [--install] [VM...]   validate the config against this host; no changes",
+	{ "check", cmd_check, O_INSTALL | O_HOST,
+	  "check [--install|--host] [VM...]   validate the config against this host; no changes",
 	  "Lint the config against this host: rules matching nothing or several\n"
 	  "devices, groups that are not viable, devices two VMs want, host-critical\n"
 	  "devices, address-only rules.  Exit 1 on errors, 0 with warnings only.\n"
@@ -38,7 +38,11 @@ static const struct command commands[] = {
 	  "  --install       check the installation instead: the hook where libvirt\n"
 	  "                  looks, executable, a copy of this pthook, seen by the\n"
 	  "                  running daemon; config and state dir; AppArmor/SELinux;\n"
-	  "                  pthook-watch for hotplug = yes\n" },
+	  "                  pthook-watch for hotplug = yes\n"
+	  "  --host          check that this host can pass devices through at all:\n"
+	  "                  the IOMMU in firmware and kernel, interrupt remapping,\n"
+	  "                  pcie_acs_override, vfio-pci, and a reset for each device\n"
+	  "                  the config names\n" },
 	{ "apply", cmd_apply, O_VM | O_DRYRUN | O_YES | O_DEBUGXML | O_BACKUP,
 	  "apply [--vm NAME]... [--dry-run] [-y|--yes] [--debug-xml FILE] [--backup-dir DIR]\n"
 	  "                               rewrite persistent libvirt definitions to match",
@@ -144,7 +148,7 @@ help(const char *name)
 
 enum { OPT_SYSFS = 256, OPT_STATE, OPT_CONNECT, OPT_JSON, OPT_VERSION,
 	OPT_VM, OPT_DRYRUN, OPT_DEBUGXML, OPT_OP, OPT_BACKUP, OPT_SIMULATE, OPT_ATTACH,
-	OPT_FORCE, OPT_INSTALL };
+	OPT_FORCE, OPT_INSTALL, OPT_HOST };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -165,6 +169,7 @@ static const struct option longopts[] = {
 	{ "attach-connected", no_argument, NULL, OPT_ATTACH },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "install", no_argument, NULL, OPT_INSTALL },
+	{ "host", no_argument, NULL, OPT_HOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -192,6 +197,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_ATTACH: o->attach = true; o->given |= O_ATTACH; break;
 		case OPT_FORCE: o->force = true; o->given |= O_FORCE; break;
 		case OPT_INSTALL: o->install = true; o->given |= O_INSTALL; break;
+		case OPT_HOST: o->host = true; o->given |= O_HOST; break;
 		case OPT_VM:
 			o->vms = xreallocarray(o->vms, (size_t)o->nvms + 1, sizeof(*o->vms));
 			o->vms[o->nvms++] = optarg;
