@@ -10,12 +10,13 @@ DESTDIR  ?=
 CC       ?= cc
 VERSION  := 0.1
 
-PKGS := libvirt libxml-2.0 libpci libudev
+PKGS := libvirt libxml-2.0 libpci libudev inih
 # pkg-config name -> Debian package that provides it
 DEV_libvirt    := libvirt-dev
 DEV_libxml-2.0 := libxml2-dev
 DEV_libpci     := libpci-dev
 DEV_libudev    := libudev-dev
+DEV_inih       := libinih-dev
 
 ifeq ($(filter clean deps demo,$(MAKECMDGOALS)),)
 MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
@@ -82,8 +83,9 @@ $(B)/obj/main.o $(B)/obj/check_install.o: $(B)/libdir.stamp
 $(B)/man/%.gz: src/man/% | $(B)/man
 	gzip -9nc $< > $@
 
+# the front reads the config (inih, libc only) and nothing else
 $(B)/pthook: $(B)/obj/main.o $(FRONT_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FRONT_EXTRA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FRONT_EXTRA) $(shell pkg-config --libs inih)
 
 $(B)/pthook-core.so: $(CORE_OBJ) $(HOST_OBJ)
 	$(CC) $(ALL_LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(PKG_LIBS)

@@ -61,7 +61,7 @@ as_root() {
 # The libraries pthook builds against, as pkg-config names them, and the
 # packages that provide them (plus a compiler and make) per distribution.
 missing_libs() {
-	for p in libvirt libxml-2.0 libpci libudev; do
+	for p in libvirt libxml-2.0 inih libpci libudev; do
 		pkg-config --exists "$p" 2>/dev/null || echo "$p"
 	done
 }
@@ -71,11 +71,11 @@ deps() {
 		return
 	fi
 	if command -v apt-get >/dev/null; then
-		pm="apt-get install -y" pkgs="build-essential pkg-config libvirt-dev libxml2-dev libpci-dev libudev-dev pci.ids"
+		pm="apt-get install -y" pkgs="build-essential pkg-config libvirt-dev libxml2-dev libinih-dev libpci-dev libudev-dev pci.ids"
 	elif command -v dnf >/dev/null; then
-		pm="dnf install -y" pkgs="gcc make pkgconf-pkg-config libvirt-devel libxml2-devel pciutils-devel systemd-devel hwdata"
+		pm="dnf install -y" pkgs="gcc make pkgconf-pkg-config libvirt-devel libxml2-devel inih-devel pciutils-devel systemd-devel hwdata"
 	elif command -v pacman >/dev/null; then
-		pm="pacman -S --needed --noconfirm" pkgs="base-devel pkgconf libvirt libxml2 pciutils systemd-libs hwdata"
+		pm="pacman -S --needed --noconfirm" pkgs="base-devel pkgconf libvirt libxml2 libinih pciutils systemd-libs hwdata"
 	else
 		say "missing build dependencies ($(missing_libs | tr '\n' ' ')) and no apt-get, dnf or pacman to get them"
 		exit 1

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what building and testing pthook needs (Debian/Ubuntu).
 set -e
-PKGS="build-essential pkg-config clang libvirt-dev libxml2-dev libpci-dev libudev-dev
+PKGS="build-essential pkg-config clang libvirt-dev libxml2-dev libinih-dev libpci-dev libudev-dev
       pci.ids pciutils libcmocka-dev python3 libxml2-utils valgrind util-linux
       libvirt-clients libvirt-daemon-system qemu-system-x86 busybox-static cpio kmod strace
       libclang-rt-14-dev mandoc debhelper dpkg-dev fakeroot"

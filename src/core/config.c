@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ini.h>
+
 #include "util.h"
 
 #define CONFIG_MAX (1 << 20)
+#define INIH_SECTION 49
 
 /* Keys that may appear once. */
 enum {
@@ -23,15 +26,22 @@ enum {
 /* The handoff's default: what a desktop runs its display server under. */
 #define DEFAULT_UNIT "display-manager.service"
 
-/* The config is read by this one parser, line by line, whole: any
- * length, a BOM, CRLF.  It never stops at the first error: every
- * [vm "NAME"] header must be known so that the hook can tell which
- * domains a broken file might concern (SPEC §5.1), and each error is
- * filed under what it can affect.  inih was the parser once; its line
- * buffer is fixed when the library is built (200 bytes in Debian), and
- * it split longer lines into rules nobody wrote. */
+/* The config is read by inih, the one parser, fed by our own reader
+ * (ini_parse_stream) so that inih cannot fail open: its line buffer is
+ * fixed when the library is built (200 bytes in Debian) and it splits
+ * a longer line into rules nobody wrote, so the reader hands it only
+ * lines that fit, and a line that does not is an error naming it.  The
+ * reader also counts lines (Debian's inih passes the handler none),
+ * takes the BOM, CR and indentation off (an indented line would be
+ * inih's continuation of the rule above), and sees every section
+ * header itself, so that a [vm "NAME"] with only bad keys still blocks
+ * NAME.  It never stops at the first error: every header must be
+ * known so that the hook can tell which domains a broken file might
+ * concern (SPEC §5.1), and each error is filed under what it can
+ * affect. */
 struct parse {
 	struct config *cfg;
+	const char *text, *end;	/* what the reader has not handed on */
 	int lineno;
 	int scope;		/* where an error on this line belongs */
 	bool in_global, seen_global;
@@ -339,28 +349,36 @@ vm_key(struct parse *p, const char *name, const char *value)
 	}
 }
 
-/* key = value, the value without its comment: ';' or '#' after a
- * blank (pthook.ini(5)). */
-static void
-key_line(struct parse *p, char *line)
+/* inih's handler: key = value under the section the reader saw last
+ * (inih's own name for it must agree).  The value without its comment:
+ * ';' or '#' after a blank (pthook.ini(5)); inih takes ';' off itself. */
+static int
+on_key(void *user, const char *section, const char *key, const char *val)
 {
-	char *eq = strchr(line, '='), *name, *value, *c;
+	struct parse *p = user;
+	char *name, *value, *c, *want;
 
 	if (p->bad_section)
-		return;		/* the header's error was reported */
-	if (eq == NULL || eq == line) {
-		perr(p, "syntax error: expected [section], 'key = value' or a comment");
-		return;
+		return 1;	/* the header's error was reported */
+	want = p->vm ? xasprintf("vm \"%s\"", p->vm->name) : xstrdup("global");
+	/* inih keeps 49 bytes of a section name (MAX_SECTION): a longer
+	 * VM name agrees when inih's is its start */
+	if ((p->vm || p->in_global) && strcmp(section, want) != 0 &&
+	    (strlen(section) < INIH_SECTION || strncmp(section, want, strlen(section)) != 0)) {
+		perr(p, "inih read this line under [%s], pthook under [%s]; write the header "
+		    "as [global] or [vm \"NAME\"]", section, want);
+		free(want);
+		return 1;
 	}
-	*eq = '\0';
-	name = str_trim(line);
-	value = eq + 1;
+	free(want);
+	name = xstrdup(key);
+	value = xstrdup(val);
 	for (c = value; (c = strpbrk(c, ";#")) != NULL; c++)
 		if (c == value || c[-1] == ' ' || c[-1] == '\t') {
 			*c = '\0';
 			break;
 		}
-	value = str_trim(value);
+	str_trim(value);
 	if (*value == '\0')
 		perr(p, "'%s' has no value", name);
 	else if (p->in_global)
@@ -369,34 +387,79 @@ key_line(struct parse *p, char *line)
 		vm_key(p, name, value);
 	else
 		perr(p, "'%s' outside any section; put it under [global] or [vm \"NAME\"]", name);
+	free(name);
+	free(value);
+	return 1;
 }
 
-/* One physical line, NUL-terminated in place. */
+/* A header line inih must not see: what the file says there is lost,
+ * and it might have named any VM. */
 static void
-parse_line(struct parse *p, char *line, size_t len)
+lost_header(struct parse *p)
 {
+	p->scope = SCOPE_ANY;
+	p->bad_section = true;
+	p->vm = NULL;
+	p->in_global = false;
+}
+
+/* Not [section], key = value or a comment (inih also takes "key:
+ * value", pthook.ini(5) does not). */
+static bool
+not_a_key(const char *line)
+{
+	return *line && *line != ';' && *line != '#' && *line != '[' &&
+	    (strchr(line, '=') == NULL || *line == '=' || strcspn(line, ":") < strcspn(line, "="));
+}
+
+/* inih's reader: the next line into str (at most num - 1 bytes with
+ * its newline, as fgets), checked first.  A line inih must not see
+ * goes to it empty, so that its numbering stays ours. */
+static char *
+next_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	size_t len, room = num > 2 ? (size_t)num - 2 : 0;
+	const char *nl;
+	char *line, *t;
+
+	if (p->text >= p->end)
+		return NULL;
+	nl = memchr(p->text, '\n', (size_t)(p->end - p->text));
+	len = (size_t)((nl ? nl : p->end) - p->text);
+	line = xstrndup(p->text, len);
+	p->text += len + (nl != NULL);
+	p->lineno++;
+	strcpy(str, "\n");
+	if (p->lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0) {
+		len -= 3;
+		memmove(line, line + 3, len + 1);
+	}
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
+	t = line + strspn(line, " \t");
 	if (strlen(line) != len) {
 		/* a file with NUL bytes is no text file: what it hides might
 		 * be a header */
-		p->scope = SCOPE_ANY;
-		p->bad_section = true;
-		p->vm = NULL;
-		p->in_global = false;
+		lost_header(p);
 		perr(p, "NUL byte in the file; it is not a text file (until it is fixed, "
 		    "no configured VM starts)");
-		return;
+	} else if (len > room) {
+		if (*t == '[')
+			lost_header(p);
+		perr(p, "line of %zu bytes, longer than the %zu inih reads a line in; split it "
+		    "(a rule a line, a comment a line)", len, room);
+	} else if (not_a_key(str_trim(t))) {
+		if (!p->bad_section)
+			perr(p, "syntax error: expected [section], 'key = value' or a comment");
+	} else {
+		if (*t == '[')
+			header(p, t);
+		if (*t != '[' || !p->bad_section)
+			snprintf(str, (size_t)num, "%s\n", t);
 	}
-	/* Leading blanks are indentation, not inih's continuation lines:
-	 * indenting is common, silently merging two rules is not. */
-	line = str_trim(line);
-	if (*line == '\0' || *line == ';' || *line == '#')
-		return;
-	if (*line == '[')
-		header(p, line);
-	else
-		key_line(p, line);
+	free(line);
+	return str;
 }
 
 /* pthook runs as root on every VM start: a config that somebody else
@@ -484,26 +547,18 @@ unreadable(struct config *cfg, const char *fmt, ...)
 int
 config_parse(struct config *cfg, const char *buf, size_t len)
 {
-	struct parse p = { .cfg = cfg, .scope = SCOPE_GLOBAL };
-	char *text = xmalloc(len + 1), *s, *e, *nl;
+	struct parse p = { .cfg = cfg, .text = buf, .end = buf + len, .scope = SCOPE_GLOBAL };
+	int r;
 
 	cfg->present = true;
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	s = text;
-	e = text + len;
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	while (s < e) {
-		nl = memchr(s, '\n', (size_t)(e - s));
-		if (nl == NULL)
-			nl = e;
-		*nl = '\0';
-		p.lineno++;
-		parse_line(&p, s, (size_t)(nl - s));
-		s = nl + 1;
+	/* the reader and the handler file every error; what inih still
+	 * finds wrong is what neither saw */
+	if ((r = ini_parse_stream(next_line, &p, on_key, &p)) != 0) {
+		p.lineno = r;
+		p.scope = SCOPE_ANY;
+		perr(&p, "inih cannot read this line; write it as [section], 'key = value' "
+		    "or a comment");
 	}
-	free(text);
 	for (size_t i = 0; i < cfg->nvms; i++)
 		if (cfg->vms[i].handoff && cfg->vms[i].units.n == 0)
 			strlist_add(&cfg->vms[i].units, xstrdup(DEFAULT_UNIT));
