@@ -67,7 +67,7 @@ HOST_OBJ := $(HOST:%=$(B)/obj/%.o)
 
 UNIT := test_pciaddr test_match test_config test_plan test_domxml test_usb
 UNIT_BIN := $(UNIT:%=$(B)/tests/%)
-TOOLS := fakesys synthhost fakekernel uinputdev
+TOOLS := fakesys synthhost fakekernel uinputdev hoststate
 TOOL_BIN := $(TOOLS:%=$(B)/tools/%)
 
 MAN := $(B)/man/pthook.8.gz $(B)/man/pthook.ini.5.gz

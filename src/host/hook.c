@@ -122,21 +122,24 @@ taken_of(struct record *rec, const struct pci_addr *a)
 	return NULL;
 }
 
-/* The reset_method a rule's reset= replaced, put back. */
-static void
+/* The reset_method a rule's reset= replaced, put back; -1 when it
+ * could not be (logged). */
+static int
 restore_reset(const char *vm, const char *sysfs, const struct taken *t)
 {
 	char as[PCI_ADDR_STRLEN];
 
 	if (t->reset == NULL)
-		return;
+		return 0;
 	pci_addr_fmt(&t->addr, as);
-	if (reset_set(sysfs, &t->addr, t->reset) < 0)
+	if (reset_set(sysfs, &t->addr, t->reset) < 0) {
 		log_dev(LOG_ERR, &t->addr, "reset", "%s: cannot restore reset_method %s of %s: %s",
 		    vm, t->reset, as, error_get());
-	else
-		log_dev(LOG_INFO, &t->addr, "reset", "%s: reset_method of %s back to %s", vm,
-		    as, t->reset);
+		return -1;
+	}
+	log_dev(LOG_INFO, &t->addr, "reset", "%s: reset_method of %s back to %s", vm,
+	    as, t->reset);
+	return 0;
 }
 
 
@@ -202,14 +205,19 @@ roll_back(const struct mover *run, const char *sysfs, const char *state,
 
 	mover_init(&m, run->uri, run->driver, run->mode, run->timeout, proc_root(NULL));
 	m.libvirt_gone |= run->libvirt_gone;
-	while (rec->n > keep) {
-		struct taken *t = &rec->v[rec->n - 1];
+	/* what cannot be undone stays on record: status names it, and
+	 * release tries again (found by the crash walk, issue #30) */
+	for (size_t i = rec->n; i-- > keep;) {
+		struct taken *t = &rec->v[i];
+		bool undone = restore_reset(rec->vm, sysfs, t) == 0;
 
-		restore_reset(rec->vm, sysfs, t);
-		if (!t->guest && reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0)
+		if (!t->guest && reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0) {
 			log_dev(LOG_ERR, &t->addr, "rollback", "%s: rollback: %s",
 			    pci_addr_fmt(&t->addr, as), error_get());
-		record_truncate(rec, rec->n - 1);
+			undone = false;
+		}
+		if (undone)
+			record_drop(rec, i);
 	}
 	if (state_write(state, rec) < 0)
 		log_msg(LOG_ERR, "%s", error_get());
@@ -440,6 +448,24 @@ keep_back(const char *vm, struct mover *m, const char *sysfs, const struct taken
 	left->v[left->n - 1].kept = true;
 }
 
+/* A reset_method that could not be put back stays on record, with its
+ * device, for the next release to try again. */
+static void
+keep_reset(struct record *left, const struct taken *t)
+{
+	struct taken *k = taken_of(left, &t->addr);
+
+	if (k == NULL) {
+		if (t->guest)
+			record_add_guest(left, &t->addr, t->driver);
+		else
+			record_add(left, &t->addr, t->driver, t->override);
+		k = &left->v[left->n - 1];
+	}
+	free(k->reset);
+	k->reset = xstrdup(t->reset);
+}
+
 int
 hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 {
@@ -467,7 +493,8 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 		const struct taken *t = &rec.v[i];
 		const char *to = t->driver ? t->driver : "no driver";
 
-		restore_reset(vm, sysfs, t);
+		bool reset_kept = restore_reset(vm, sysfs, t) < 0;
+
 		pci_addr_fmt(&t->addr, as);
 		why = NULL;
 		if (t->guest && t->driver && strcmp(t->driver, rec.how.driver) == 0) {
@@ -509,7 +536,9 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 				}
 			}
 		}
-		if (why)
+		if (reset_kept)
+			keep_reset(&left, t);
+		if (why || reset_kept)
 			rc = EXIT_HOST;
 		free(why);
 	}
