@@ -207,11 +207,16 @@ write_small(const char *path, const char *val)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0) {
+	/* No O_TRUNC: the kernel ignores it on an attribute, and a fake
+	 * tree must keep the old value when the write fails, as sysfs
+	 * does; a file shorter than the old value is cut to it after. */
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
 		error_set("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	n = write(fd, val, len);
+	if (n == (ssize_t)len)
+		(void)!ftruncate(fd, (off_t)len);
 	if (n != (ssize_t)len) {
 		error_set("writing \"%s\" to %s failed: %s", shown, path,
 		    n < 0 ? strerror(errno) : "short write");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/fb.h>
@@ -249,19 +250,22 @@ fbcon_map(const char *sysfs, const char *proc, int mine)
 	char path[PATH_MAX], line[4096], *m;
 	struct fb_con2fbmap c2f;
 	unsigned long map = 0;
+	struct stat st;
 	int fd, n, first = -1;
 	struct dirent *e;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/fb%d", dev_root(), mine);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0 && fstat(fd, &st) == 0 &&
+	    S_ISCHR(st.st_mode)) {
 		for (c2f.console = 1; c2f.console <= 63; c2f.console++)
 			if (ioctl(fd, FBIOGET_CON2FBMAP, &c2f) == 0 && c2f.framebuffer < 32)
 				map |= 1ul << c2f.framebuffer;
-		close(fd);
-		if (map)
-			return map;
 	}
+	if (fd >= 0)
+		close(fd);
+	if (map)
+		return map;
 	snprintf(path, sizeof(path), "%s/cmdline", proc);
 	if (read_small(AT_FDCWD, path, line, sizeof(line)) > 0) {
 		for (m = line; (m = strstr(m, "fbcon=map:")) != NULL; m++)

@@ -3,7 +3,7 @@
  * (tests/crash/walk.sh): per PCI function its driver, driver_override
  * (the kernel shows a cleared one as "(null)"; the fake tree keeps what
  * was written: both print empty) and reset_method; VTCON's bind; the
- * efi-framebuffer's binding (its unbind written after its bind:
+ * efi-framebuffer's binding (its unbind written, and after its bind:
  * unbound); the units running (UNITS/NAME.active).  With "vfs", VFs
  * are left out (VFs pthook creates stay).  One process, not one a
  * file: a fork costs more than the whole run it checks. */
@@ -78,10 +78,12 @@ main(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/bus/platform/drivers/efi-framebuffer/unbind", argv[1]);
 	snprintf(link, sizeof(link), "%s/bus/platform/drivers/efi-framebuffer/bind", argv[1]);
+	/* bound until something is written to unbind, and again once bind
+	 * is written after it */
 	if (stat(path, &su) == 0 && stat(link, &sb) == 0)
-		printf("efifb %s\n", (su.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
-		    (su.st_mtim.tv_sec == sb.st_mtim.tv_sec && su.st_mtim.tv_nsec > sb.st_mtim.tv_nsec)) ?
-		    "unbound" : "bound");
+		printf("efifb %s\n", su.st_size > 0 && (sb.st_size == 0 ||
+		    su.st_mtim.tv_sec > sb.st_mtim.tv_sec || (su.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+		    su.st_mtim.tv_nsec > sb.st_mtim.tv_nsec)) ? "unbound" : "bound");
 	if (argc > 3 && *argv[3] && (n = scandir(argv[3], &e, NULL, by_name)) >= 0)
 		for (i = 0; i < n; i++)
 			if (strstr(e[i]->d_name, ".active"))
