@@ -41,6 +41,12 @@ for B in "$@"; do
 	done
 done
 
+if command -v strace >/dev/null && [ -d build ]; then
+	echo "== crash walk: every state-changing call of a run killed or failed in turn (tests/crash/walk.sh)"
+	out=$(tests/crash/walk.sh group reset release numvfs 2>&1); tally "tests/crash" $? "$out"
+	grep '^crash points' <<<"$out"
+fi
+
 if command -v valgrind >/dev/null && [ -d build ]; then
 	echo "== build: command-line tests, every pthook run under valgrind"
 	for s in tests/cli/t_*.sh; do
