@@ -193,6 +193,22 @@ detach_why(const char *sysfs, const struct plan *p, const struct mover *m,
 	return why;
 }
 
+/* Whether t's device is on the driver and override it had (a give-back
+ * that failed may have had nothing to do: the detach never started). */
+static bool
+as_it_was(const char *sysfs, const struct taken *t)
+{
+	char *drv = NULL, *ov = NULL;
+	bool same = rebind_driver(sysfs, &t->addr, &drv) == 0 &&
+	    (drv == NULL ? t->driver == NULL : t->driver && strcmp(drv, t->driver) == 0);
+
+	if (same && rebind_override(sysfs, &t->addr, &ov) == 0)
+		same = ov == NULL ? t->override == NULL : t->override && strcmp(ov, t->override) == 0;
+	free(drv);
+	free(ov);
+	return same;
+}
+
 /* Undo this run's detaches, newest first, and drop them from the
  * record.  With a time of its own: the run's may be spent, and what
  * was taken must come back. */
@@ -211,7 +227,8 @@ roll_back(const struct mover *run, const char *sysfs, const char *state,
 		struct taken *t = &rec->v[i];
 		bool undone = restore_reset(rec->vm, sysfs, t) == 0;
 
-		if (!t->guest && reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0) {
+		if (!t->guest && reattach_device(&m, sysfs, &t->addr, t->driver, t->override) < 0 &&
+		    !as_it_was(sysfs, t)) {
 			log_dev(LOG_ERR, &t->addr, "rollback", "%s: rollback: %s",
 			    pci_addr_fmt(&t->addr, as), error_get());
 			undone = false;
