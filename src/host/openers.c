@@ -12,6 +12,7 @@
 
 #include <linux/fb.h>
 
+#include "readiness.h"
 #include "sysfs.h"
 
 /* How deep below a PCI function its drivers put the devices that have
@@ -247,7 +248,7 @@ fb_in(const char *dir)
 static unsigned long
 fbcon_map(const char *sysfs, const char *proc, int mine)
 {
-	char path[PATH_MAX], line[4096], *m;
+	char path[PATH_MAX], *m, *p;
 	struct fb_con2fbmap c2f;
 	unsigned long map = 0;
 	struct stat st;
@@ -266,13 +267,10 @@ fbcon_map(const char *sysfs, const char *proc, int mine)
 		close(fd);
 	if (map)
 		return map;
-	snprintf(path, sizeof(path), "%s/cmdline", proc);
-	if (read_small(AT_FDCWD, path, line, sizeof(line)) > 0) {
-		for (m = line; (m = strstr(m, "fbcon=map:")) != NULL; m++)
-			if (m == line || m[-1] == ' ')
-				break;
-		for (m = m ? m + 10 : NULL; m && *m >= '0' && *m <= '9'; m++)
-			map |= 1ul << (*m - '0');
+	if ((m = cmdline_value(proc, "fbcon=map:")) != NULL) {
+		for (p = m; *p >= '0' && *p <= '9'; p++)
+			map |= 1ul << (*p - '0');
+		free(m);
 		if (map)
 			return map;
 	}

@@ -109,17 +109,22 @@ readiness_arg(const struct readiness *r, const char *key)
 }
 
 char *
-acs_override(const char *proc)
+cmdline_value(const char *proc, const char *key)
 {
 	struct readiness r = { 0 };
 	char path[PATH_MAX];
 	const char *a;
 
 	snprintf(path, sizeof(path), "%s/cmdline", proc);
-	if (read_small(AT_FDCWD, path, r.cmdline, sizeof(r.cmdline)) < 0)
+	if (read_small(AT_FDCWD, path, r.cmdline, sizeof(r.cmdline)) < 0 ||
+	    (a = readiness_arg(&r, key)) == NULL)
 		return NULL;
-	if ((a = readiness_arg(&r, "pcie_acs_override=")) == NULL)
-		return NULL;
-	a += strlen("pcie_acs_override=");
+	a += strlen(key);
 	return xstrndup(a, strcspn(a, " "));
+}
+
+char *
+acs_override(const char *proc)
+{
+	return cmdline_value(proc, "pcie_acs_override=");
 }

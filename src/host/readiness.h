@@ -21,6 +21,9 @@ void readiness_read(const char *sysfs, const char *proc, struct readiness *r);
 /* The word of the kernel command line that starts with key ("intel_iommu=on"),
  * or NULL. */
 const char *readiness_arg(const struct readiness *r, const char *key);
+/* The value of key ("fbcon=map:") on PROC's kernel command line,
+ * malloc'd, or NULL. */
+char *cmdline_value(const char *proc, const char *key);
 /* pcie_acs_override=... on PROC's kernel command line: the IOMMU
  * groups are then what the override made, not isolation the hardware
  * gives; its value ("downstream,multifunction"), malloc'd, or NULL. */
