@@ -1,7 +1,8 @@
 # Sourced by the handoff's tests after lib.sh and hooklib.sh: the boot
 # GPU of the twins host with nouveau, fbcon on its fb0, the firmware
 # framebuffer in its BAR 1, a display manager holding card0, sshd, and a
-# systemctl stand-in on PATH that plays systemd.
+# systemctl on PATH with fakesystemd's manager behind it, run by
+# console_world and stopped by stop_world.
 
 GPU=0000:01:00.0 VT=
 HANDOFF='[global]
@@ -14,9 +15,9 @@ console = handoff'
 console_world() {
 	PTHOOK_CONFIG=$(config "${1:-$HANDOFF}")
 	world twins
-	export PTHOOK_PROC=$TMP/proc-$RANDOM PTHOOK_DEV=$TMP/dev-$RANDOM UNITS=$TMP/units-$RANDOM
+	export PTHOOK_PROC=$W/proc PTHOOK_DEV=$W/dev UNITS=$W/units
 	PROC=$PTHOOK_PROC DEV=$PTHOOK_DEV
-	mkdir -p "$PROC" "$DEV/dri" "$UNITS" "$TMP/bin"
+	mkdir -p "$PROC" "$DEV/dri" "$UNITS" "$W/bin"
 	local d=$SYS/bus/pci/devices/$GPU
 	echo 1 > "$d/boot_vga"
 	mkdir -p "$d/drm/card0" "$d/graphics/fb0"
@@ -36,22 +37,21 @@ console_world() {
 	touch "$UNITS/display-manager.service.active"
 	proc 900 Xorg "$DEV/dri/card0"; echo 900 > "$UNITS/display-manager.service.pid"
 	proc 22 sshd
-	cat > "$TMP/bin/systemctl" <<'SH'
+	# systemctl: is-active reads the unit's state; start and stop are
+	# jobs fakesystemd's manager runs (tests/tools/fakesystemd)
+	cat > "$W/bin/systemctl" <<SH
 #!/bin/bash
-# systemctl stand-in: UNITS/NAME.active while a unit runs, NAME.pid its
-# fake process; each call logged with what the console looks like then
-echo "$* vtcon1=$(cat "$VTCON")" >> "$UNITS/log"
-case $1 in
-is-active) [ -e "$UNITS/$3.active" ] ;;
-stop) [ -n "${STOP_HANGS:-}" ] && sleep 30
-	rm -f "$UNITS/$2.active"; [ -e "$UNITS/$2.pid" ] && rm -rf "${PTHOOK_PROC:?}/$(cat "$UNITS/$2.pid")"; true ;;
-start) touch "$UNITS/$2.active" ;;
+case \$1 in
+is-active) echo "\$* vtcon1=\$(cat "\$VTCON")" >> "\$UNITS/log"; [ -e "\$UNITS/\$3.active" ] ;;
+stop|start) [ "\$1" = stop ] && [ -n "\${STOP_HANGS:-}" ] && sleep 30
+	exec "$ROOT/tests/tools/fakesystemd" "\$UNITS" "\$1" "\$2" ;;
 *) exit 1 ;;
 esac
 SH
-	chmod +x "$TMP/bin/systemctl"
-	export PATH=$TMP/bin:$PATH VTCON=$VT/bind
-	domain win10 $GPU 0000:01:00.1 > "$TMP/w.xml"
+	chmod +x "$W/bin/systemctl"
+	export PATH=$W/bin:$PATH VTCON=$VT/bind
+	mkfifo "$UNITS/bus"; "$ROOT/tests/tools/fakesystemd" "$UNITS" & SD=$!
+	domain win10 $GPU 0000:01:00.1 > "$W/w.xml"
 }
 # proc PID COMM [PATH...]: a fake process with those files open
 proc() {

@@ -3,21 +3,37 @@
 # XML, and a libvirt that never answers.
 export PTHOOK_CONFIG	# the hook form takes no options
 
-# world HOST|FILE.inv: fake tree, fake kernel, private state; sets SYS
-# EV and exports the PTHOOK_* variables the hook form reads.
+# world HOST|FILE.inv: fake tree, fake kernel, private state, all in a
+# directory of its own (W: worlds may run side by side, as the crash
+# walk's points do); sets W SYS EV and exports the PTHOOK_* variables
+# the hook form reads.
 world() {
 	local inv=$HOSTS/$1.inv
 	[[ $1 == */* ]] && inv=$1
-	SYS=$TMP/sys-$RANDOM
+	W=$(mktemp -d "$TMP/world-XXXXXX") || exit 1
+	SYS=$W/sys
 	"$TOOLS/fakesys" "$inv" "$SYS" || exit 1
-	EV=$TMP/events-$RANDOM.log
+	EV=$W/events.log
 	: > "$EV"
-	"$TOOLS/fakekernel" ${STALL:+-s "$STALL"} ${FAILING:+-f "$FAILING"} "$SYS" "$inv" "$EV" > "$TMP/fk.out" &
+	"$TOOLS/fakekernel" ${STALL:+-s "$STALL"} ${FAILING:+-f "$FAILING"} "$SYS" "$inv" "$EV" > "$W/fk.out" &
 	FK=$!
-	for _ in $(seq 100); do grep -q ready "$TMP/fk.out" 2>/dev/null && break; sleep 0.02; done
-	export PTHOOK_SYSFS=$SYS PTHOOK_STATE_DIR=$TMP/state-$RANDOM PTHOOK_LIBVIRT_RUN=$TMP/lvrun-$RANDOM
+	for _ in $(seq 100); do grep -q ready "$W/fk.out" 2>/dev/null && break; sleep 0.02; done
+	export PTHOOK_SYSFS=$SYS PTHOOK_STATE_DIR=$W/state PTHOOK_LIBVIRT_RUN=$W/lvrun
 }
-stop_world() { kill "$FK" 2>/dev/null; wait "$FK" 2>/dev/null; }
+stop_world() {
+	kill "$FK" ${SD:-} 2>/dev/null; wait "$FK" ${SD:-} 2>/dev/null
+	SD=
+}
+
+# appeared ADDR...: as at boot, before the driver module is loaded
+appeared() {
+	local a
+	for a in "$@"; do echo "$a" > "$SYS/bus/pci/drivers/$(drv "$a")/unbind"; done
+	for _ in $(seq 100); do
+		for a in "$@"; do [ "$(drv "$a")" = none ] || continue 2; done
+		return
+	done
+}
 
 # domain NAME ADDR[:no]...: a domain XML with those PCI hostdevs
 domain() {

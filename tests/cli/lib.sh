@@ -15,14 +15,16 @@ unset PTHOOK_CONFIG PTHOOK_SYSFS PTHOOK_STATE_DIR
 
 # host NAME: a fresh fake sysfs tree of tests/hosts/NAME.inv; prints its path
 host() {
-	local dir=$TMP/sys-$1-$RANDOM
+	local dir
+	dir=$(mktemp -d "$TMP/sys-$1-XXXXXX") && rmdir "$dir" || exit 1
 	"$TOOLS/fakesys" "$HOSTS/$1.inv" "$dir" || exit 1
 	echo "$dir"
 }
 
 # config TEXT: a root-owned 0600 config; prints its path
 config() {
-	local f=$TMP/conf-$RANDOM.ini
+	local f
+	f=$(mktemp --suffix=.ini "$TMP/conf-XXXXXX") || exit 1
 	printf '%s\n' "$1" > "$f"
 	chmod 600 "$f"
 	echo "$f"

@@ -6,15 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hooklib.sh"
 
-# appeared ADDR...: as at boot, before the driver module is loaded
-appeared() {
-	local a
-	for a in "$@"; do echo "$a" > "$SYS/bus/pci/drivers/$(drv "$a")/unbind"; done
-	for _ in $(seq 100); do
-		for a in "$@"; do [ "$(drv "$a")" = none ] || continue 2; done
-		return
-	done
-}
 # module_loads ADDR...: the host driver's module registers and probes
 module_loads() {
 	local a

@@ -15,7 +15,7 @@ t_boot_gpu_refused_without_the_opt_in() {
 detach = sysfs
 [vm "win10"]
 pci = 10de:1b81 subsystem=1043:85f4'
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 1
 	err_has "is host-critical: it is the boot VGA device and the host's nouveau driver drives the console on it; pthook will not take it from the host ('console = handoff' in the VM's section hands it over, the host's console with it)"
 	[ -e "$UNITS/log" ] && fail "systemctl ran: $(cat "$UNITS/log")"
@@ -30,11 +30,11 @@ t_handoff_in_order_and_back_in_reverse() {
 	out_has "win10: handoff: stop display-manager.service if it runs (started again on release)"
 	out_has "win10: handoff: unbind fbcon from vtcon1, the console on fb0 of $GPU"
 	out_has "win10: handoff: unbind the firmware framebuffer efi-framebuffer.0 from efi-framebuffer (BOOTFB in BAR 1 of $GPU"
-	run --simulate "$TMP/w.xml"
+	run --simulate "$W/w.xml"
 	rc_is 0
 	err_has "win10: handoff: then nothing may hold $GPU"
 	[ -e "$UNITS/log" ] && fail "check or --simulate ran systemctl: $(cat "$UNITS/log")"
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 0
 	# the unit stopped while the console was still there, then the rest
 	diff <(cat "$UNITS/log") <(printf '%s\n' "is-active --quiet display-manager.service vtcon1=1" \
@@ -49,7 +49,7 @@ t_handoff_in_order_and_back_in_reverse() {
 	: > "$UNITS/log"
 	rm "$SYS/bus/platform/drivers/efi-framebuffer/bind"
 	mkdir "$SYS/bus/platform/drivers/efi-framebuffer/bind"
-	STDIN=$TMP/w.xml run win10 release end -
+	STDIN=$W/w.xml run win10 release end -
 	rc_is 0
 	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon not bound again"
 	[ "$(cat "$UNITS/log")" = "start display-manager.service vtcon1=1" ] || fail "release: $(cat "$UNITS/log")"
@@ -60,7 +60,7 @@ t_handoff_in_order_and_back_in_reverse() {
 t_holder_left_after_the_units_stop_undoes_the_handoff() {
 	console_world
 	proc 4242 steam "$DEV/dri/card0"	# not the display manager's
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 1
 	err_has "pthook: win10: $GPU is held by steam (pid 4242) via $DEV/dri/card0"
 	err_has "the handoff is undone: what was stopped starts again"
@@ -73,7 +73,7 @@ t_holder_left_after_the_units_stop_undoes_the_handoff() {
 
 t_release_after_a_crash_between_steps() {
 	console_world
-	STOP_HANGS=1 STDIN=$TMP/w.xml run win10 prepare begin - &
+	STOP_HANGS=1 STDIN=$W/w.xml run win10 prepare begin - &
 	local hook=$!
 	for _ in $(seq 100); do grep -q '^stop' "$UNITS/log" 2>/dev/null && break; sleep 0.05; done
 	pkill -9 -f "$PTHOOK win10 prepare" ; wait $hook 2>/dev/null
@@ -81,7 +81,7 @@ t_release_after_a_crash_between_steps() {
 		fail "the step was not on record before it was done"
 	grep -q '^vtcon' "$PTHOOK_STATE_DIR/win10.state" && fail "a later step on record"
 	sleep 0.3
-	pgrep -f "$TMP/bin/systemctl stop" > /dev/null && fail "systemctl outlived the hook"
+	pgrep -f "$W/bin/systemctl stop" > /dev/null && fail "systemctl outlived the hook"
 	run release win10
 	rc_is 0
 	grep -q '^start display-manager.service' "$UNITS/log" || fail "not started again: $(cat "$UNITS/log")"
@@ -96,7 +96,7 @@ t_no_other_way_in_refused_unless_force() {
 	getty 30 tty1 1025 agetty tty1	# a getty, on tty1 only
 	# arguments are no proof: this one names ttyS0 and sits on tty2
 	getty 31 tty2 1026 agetty -L ttyS0 115200
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 1
 	err_has "pthook: win10: the handoff takes $GPU, the host's console: pthook sees no other way into the host once its console goes: no sshd (no process, nothing listening on port 22) and no getty on a serial line; start sshd or a serial getty, or add 'force' to its rule"
 	[ -e "$UNITS/log" ] && fail "systemctl ran"
@@ -104,29 +104,29 @@ t_no_other_way_in_refused_unless_force() {
 	printf '%s\n' "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode" \
 		"   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1234 1" > "$PROC/net-tcp"
 	mkdir -p "$PROC/net"; mv "$PROC/net-tcp" "$PROC/net/tcp"
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 0
-	STDIN=$TMP/w.xml run win10 release end -
+	STDIN=$W/w.xml run win10 release end -
 	# a serial getty is too, as systemd >= 250 starts it: the port on
 	# stdin, '-' in the arguments (serial-getty@.service)
 	rm -rf "${PROC:?}/net"
 	getty 32 ttyS0 1088 agetty -o '-p -- \u' --keep-baud 115200,57600,38400,9600 - vt220
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 0
-	STDIN=$TMP/w.xml run win10 release end -
+	STDIN=$W/w.xml run win10 release end -
 	# or known by its controlling tty alone (stdin elsewhere): ttyAMA0
 	rm -rf "${PROC:?}/32"
 	getty 33 null $((204 << 8 | 64)) agetty - vt220
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 0
-	STDIN=$TMP/w.xml run win10 release end -
+	STDIN=$W/w.xml run win10 release end -
 	rm -rf "${PROC:?}/30" "${PROC:?}/31" "${PROC:?}/33"
 	PTHOOK_CONFIG=$(config "${HANDOFF/subsystem=1043:85f4/subsystem=1043:85f4 force}")
 	run check win10
 	err_has "warning: the handoff takes $GPU, the host's console, and pthook sees no other way"
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 0
-	STDIN=$TMP/w.xml run win10 release end -
+	STDIN=$W/w.xml run win10 release end -
 	stop_world
 }
 
@@ -142,16 +142,16 @@ t_console_on_the_firmware_framebuffer() {
 	printf 'MAJOR=29\nMINOR=0\nDEVNAME=fb0\n' > "$e/graphics/fb0/uevent"
 	ln -s ../../devices/platform/efi-framebuffer.0/graphics/fb0 "$SYS/class/graphics/fb0"
 	ln -s ../../../devices/platform/efi-framebuffer.0 "$SYS/bus/platform/devices/efi-framebuffer.0"
-	run --simulate "$TMP/w.xml"
+	run --simulate "$W/w.xml"
 	err_has "win10: handoff: unbind fbcon from vtcon1, the console on fb0 of $GPU (bound again on release)"
 	err_has "win10: handoff: unbind the firmware framebuffer efi-framebuffer.0 from efi-framebuffer"
-	STDIN=$TMP/w.xml run win10 prepare begin -
+	STDIN=$W/w.xml run win10 prepare begin -
 	rc_is 0
 	diff <(grep -E '^(unit|vtcon|fb) ' "$PTHOOK_STATE_DIR/win10.state") \
 		<(printf '%s\n' "unit display-manager.service" "vtcon 1" "fb efi-framebuffer efi-framebuffer.0") ||
 		fail "steps on record: $(cat "$PTHOOK_STATE_DIR/win10.state")"
 	[ "$(cat "$VT/bind")" = 0 ] || fail "fbcon still bound"
-	STDIN=$TMP/w.xml run win10 release end -
+	STDIN=$W/w.xml run win10 release end -
 	rc_is 0
 	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon not bound again"
 	grep -q efi-framebuffer.0 "$SYS/bus/platform/drivers/efi-framebuffer/bind" || fail "efifb not bound again"

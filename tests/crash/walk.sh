@@ -39,7 +39,7 @@ settle() { sleep 0.05; }
 setup_group() {
 	PTHOOK_CONFIG=$(config "$AUDIO_CFG")
 	world twins
-	VM=audio XML=$TMP/a-$RANDOM.xml
+	VM=audio XML=$W/a.xml
 	domain audio 0000:00:1f.3 > "$XML"
 }
 act_group() { "$@" "$PTHOOK" "$VM" prepare begin - < "$XML"; }
@@ -53,15 +53,14 @@ detach = sysfs
 [vm "audio"]
 pci = 8086:7ad0 reset=bus
 group = detach')
-	VM=audio XML=$TMP/a-$RANDOM.xml
+	VM=audio XML=$W/a.xml
 	domain audio 0000:00:1f.3 > "$XML"
 }
 act_reset() { act_group "$@"; }
 
 setup_handoff() {
 	console_world
-	VM=win10 XML=$TMP/w-$RANDOM.xml
-	cp "$TMP/w.xml" "$XML"
+	VM=win10 XML=$W/w.xml
 }
 act_handoff() { act_group "$@"; }
 
@@ -81,10 +80,41 @@ detach = sysfs
 [vm "router"]
 pci = 8086:1572 slot=2 index=1 vf=2 numvfs=4')
 	world sriov
-	VM=router XML=$TMP/r-$RANDOM.xml
+	VM=router XML=$W/r.xml
 	domain router 0000:5e:08.3 > "$XML"	# VF 2 of 5e:00.1, once made
 }
 act_numvfs() { act_group "$@"; }
+
+# the boot-time claim (udev runs it as a function appears): the host to
+# come back to is the one a whole claim leaves, reached by the claim of
+# the next device's event; the VM then starts and gives nothing back
+# (what the claim took stays for the VM)
+setup_claim() {
+	PTHOOK_CONFIG=$(config '[vm "router"]
+early = yes
+pci = 8086:10d3 slot=4')
+	world twins
+	appeared 0000:03:00.0 0000:04:00.0
+	VM=router XML=$W/r.xml
+	domain router 0000:04:00.0 > "$XML"
+}
+act_claim() { "$@" "$PTHOOK" claim; }
+expect_claim() { act_claim; settle; snap; }
+check_claim() {
+	local before=$1 out rc changed=
+	settle
+	[ "$(snap)" != "$before" ] && changed=" changed"
+	out=$("$PTHOOK" claim 2>&1); rc=$?
+	settle
+	[ $rc = 0 ] && [ "$(snap)" = "$before" ] ||
+		{ echo "the next claim: exit $rc, left $(diff <(echo "$before") <(snap) | tr '\n' ' ') ($out)"; return; }
+	out=$("$PTHOOK" "$VM" prepare begin - < "$XML" 2>&1); rc=$?
+	[ $rc = 0 ] || { echo "the start after it exits $rc: $out"; return; }
+	"$PTHOOK" "$VM" release end - < "$XML" > /dev/null 2>&1
+	settle
+	[ "$(snap)" = "$before" ] || { echo "the start left: $(diff <(echo "$before") <(snap) | tr '\n' ' ')"; return; }
+	echo "ok$changed"
+}
 
 # What a point's run left, checked: "ok", "ok changed" (the run had
 # changed the host and release gave it back), else what was lost.
@@ -121,17 +151,31 @@ check_point() {
 	echo "ok$changed"
 }
 
-# point SCEN CALL K HOW: one fresh world, one fault, its verdict on a line
+# expect SCEN: the host its points come back to, when the scenario says
+# (TMP/expect-SCEN)
+expect() {
+	declare -F "expect_$1" > /dev/null || return 0
+	("setup_$1" 2>/dev/null; "expect_$1" > "$TMP/expect-$1" 2>/dev/null; stop_world)
+}
+
+# point SCEN CALL K HOW: one fresh world, one fault, its verdict on a
+# line.  The host to come back to: expect_SCEN's (walk runs it once),
+# else the setup's BEFORE, else the host before the run.
 point() {
 	local scen=$1 call=$2 k=$3 how=$4 before lost rc
 	(
 		BEFORE=
 		"setup_$scen" 2>/dev/null
 		before=${BEFORE:-$(snap)}
+		[ -f "$TMP/expect-$scen" ] && before=$(cat "$TMP/expect-$scen")
 		"act_$scen" strace -f -qq -o /dev/null -e trace="$call" \
 			-e inject="$call:$how:when=$k" > /dev/null 2>&1
 		rc=$?
-		lost=$(check_point "$before" "$k")
+		if declare -F "check_$scen" > /dev/null; then
+			lost=$("check_$scen" "$before")
+		else
+			lost=$(check_point "$before" "$k")
+		fi
 		stop_world
 		case $lost in ok*) echo "$lost" ;; *) echo "LOST $scen $call#$k $how (run exit $rc): $lost" ;; esac
 	)
@@ -141,7 +185,8 @@ point() {
 # processes makes (strace counts each process's own).
 count() {
 	local scen=$1
-	local log=$TMP/count-$RANDOM
+	local log
+	log=$(mktemp "$TMP/count-XXXXXX")
 	(
 		"setup_$scen" 2>/dev/null
 		"act_$scen" strace -f -qq -o "$log" -e trace="$(IFS=,; echo "${CALLS[*]}")" > /dev/null 2>&1
@@ -157,6 +202,7 @@ walk() {
 	local scen=$1 c n k how running=0
 	local res=$TMP/res-$scen
 	: > "$res"
+	expect "$scen"
 	while read -r c n; do
 		for ((k = 1; k <= n; k++)); do
 			for how in signal=KILL error=EIO; do
@@ -182,11 +228,12 @@ walk() {
 
 # CRASH_POINT="SCENARIO CALL K HOW": that one point alone (to look at one)
 if [ -n "${CRASH_POINT:-}" ]; then
+	expect ${CRASH_POINT%% *}
 	point $CRASH_POINT
 	exit
 fi
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(group reset handoff release numvfs)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(group reset handoff release numvfs claim)
 rc=0
 for s in "${SCENARIOS[@]}"; do
 	if walk "$s"; then echo "ok - crash walk $s"; else echo "not ok - crash walk $s"; rc=1; fi
