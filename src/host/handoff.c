@@ -203,6 +203,111 @@ fbcon_vt(const char *sysfs, int vt)
 	return n ? vts[0] : vt;
 }
 
+static bool
+vt_bound(const char *sysfs, int vt)
+{
+	char path[PATH_MAX], b[8];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d", sysfs, vt);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	n = read_small(fd, "bind", b, sizeof(b));
+	close(fd);
+	return n > 0 && b[0] == '1';
+}
+
+/* The last part of the symlink at path into out; false when none. */
+static bool
+link_base(const char *path, char *out, size_t size)
+{
+	char link[PATH_MAX], *b;
+	ssize_t l;
+
+	if ((l = readlink(path, link, sizeof(link) - 1)) <= 0)
+		return false;
+	link[l] = '\0';
+	b = strrchr(link, '/');
+	return snprintf(out, size, "%s", b ? b + 1 : link) < (int)size;
+}
+
+/* The PCI function (addr) and driver (drv) of the lowest framebuffer a
+ * PCI device's driver made; false when there is none. */
+static bool
+fb_device(const char *sysfs, char *addr, size_t asize, char *drv, size_t dsize)
+{
+	char path[PATH_MAX], a[64];
+	struct dirent *e;
+	int n, best = -1;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/class/graphics", sysfs);
+	if ((d = opendir(path)) == NULL)
+		return false;
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "fb%d", &n) != 1 || (best >= 0 && n > best))
+			continue;
+		snprintf(path, sizeof(path), "%s/class/graphics/%s/device", sysfs, e->d_name);
+		if (!link_base(path, a, sizeof(a)))
+			continue;
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", sysfs, a);
+		if (!link_base(path, drv, dsize))
+			continue;
+		snprintf(addr, asize, "%s", a);
+		best = n;
+	}
+	closedir(d);
+	return best >= 0;
+}
+
+/* fbcon takes consoles back when bind is written, but only from the
+ * system console driver (vt.c, vt_bind(): the consoles mapped to the
+ * first console driver registered without CON_DRIVER_FLAG_MODULE).
+ * Where the other one is flagged a module's too (Debian's 6.1 in a
+ * guest with no VGA text console: vtcon0 "(M) frame buffer device",
+ * vtcon1 "(M) dummy device"), the write succeeds and does nothing, and
+ * fbcon comes back only as a framebuffer registers
+ * (fbcon_fb_registered()): so, when the bind did not hold, the PCI
+ * device of the first framebuffer is probed again by its driver, as it
+ * is when libvirt gives a GPU back.  The real-kernel tier's crash walk
+ * found the console left dark by a handoff undone before the GPU left
+ * its driver. */
+static int
+fbcon_back(const char *sysfs, int vt)
+{
+	char addr[64], drv[64], path[PATH_MAX];
+	int i;
+
+	if (vt_bound(sysfs, vt))
+		return 0;
+	if (!fb_device(sysfs, addr, sizeof(addr), drv, sizeof(drv)) ||
+	    strcmp(drv, "vfio-pci") == 0 || strcmp(drv, "pci-stub") == 0) {
+		error_set("fbcon did not take vtcon%d back (this kernel rebinds it only as a "
+		    "framebuffer registers; it will when the GPU's driver binds it)", vt);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/unbind", sysfs, drv);
+	if (write_small(path, addr) < 0)
+		return -1;
+	/* a bind that fails leaves it unbound: let the kernel probe it */
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind", sysfs, drv);
+	if (write_small(path, addr) < 0) {
+		snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", sysfs);
+		if (write_small(path, addr) < 0)
+			return -1;
+	}
+	for (i = 0; i < 40 && !vt_bound(sysfs, vt); i++)
+		usleep(50 * 1000);
+	if (!vt_bound(sysfs, vt)) {
+		error_set("fbcon did not take vtcon%d back, nor when %s bound %s again", vt,
+		    drv, addr);
+		return -1;
+	}
+	log_msg(LOG_INFO, "handoff: fbcon took vtcon%d back as %s bound %s again", vt, drv,
+	    addr);
+	return 0;
+}
+
 /* In the bounded child: the kernel or systemd may take their time. */
 static int
 step_run(void *arg)
@@ -215,9 +320,12 @@ step_run(void *arg)
 		return s->probe ? systemctl("is-active", s->line + 5, true) :
 		    systemctl(s->undo ? "start" : "stop", s->line + 5, false);
 	if (sscanf(s->line, "vtcon %d", &vt) == 1) {
-		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d/bind", s->sysfs,
-		    s->undo ? fbcon_vt(s->sysfs, vt) : vt);
-		return write_small(path, s->undo ? "1" : "0");
+		if (s->undo)
+			vt = fbcon_vt(s->sysfs, vt);
+		snprintf(path, sizeof(path), "%s/class/vtconsole/vtcon%d/bind", s->sysfs, vt);
+		if (write_small(path, s->undo ? "1" : "0") < 0)
+			return -1;
+		return s->undo ? fbcon_back(s->sysfs, vt) : 0;
 	}
 	if (sscanf(s->line, "fb %63s %127s", drv, dev) == 2) {
 		snprintf(path, sizeof(path), "%s/bus/platform/drivers/%s/%s", s->sysfs, drv,
@@ -236,11 +344,13 @@ step(const char *sysfs, const char *line, bool undo, bool probe, const struct de
 	return bounded_call(end, line, step_run, &s);
 }
 
-void
+int
 handoff_undo(const char *vm, const char *sysfs, struct record *rec, size_t keep,
     const struct deadline *end)
 {
+	struct strlist failed = { 0 };
 	struct deadline own;
+	size_t i;
 
 	/* with time of its own: the run's may be spent, and the user must
 	 * get the console back */
@@ -250,12 +360,28 @@ handoff_undo(const char *vm, const char *sysfs, struct record *rec, size_t keep,
 	while (rec->console.n > keep) {
 		char *line = rec->console.v[--rec->console.n];
 
-		if (step(sysfs, line, true, false, &own) < 0)
-			log_msg(LOG_ERR, "%s: handoff: cannot undo '%s': %s", vm, line, error_get());
-		else
+		if (step(sysfs, line, true, false, &own) == 0) {
 			log_msg(LOG_INFO, "%s: handoff: undone: %s", vm, line);
-		free(line);
+			free(line);
+		} else if (strncmp(line, "fb ", 3) == 0) {
+			/* the firmware framebuffer's memory is the GPU
+			 * driver's once that has bound: its bind may fail
+			 * then, and fbcon is back on the GPU's own */
+			log_msg(LOG_WARNING, "%s: handoff: cannot undo '%s': %s", vm, line,
+			    error_get());
+			free(line);
+		} else {
+			fprintf(stderr, "pthook: %s: handoff: cannot undo '%s': %s; it stays on "
+			    "record and the next release tries again\n", vm, line, error_get());
+			log_msg(LOG_ERR, "%s: handoff: cannot undo '%s': %s", vm, line, error_get());
+			strlist_add(&failed, line);
+		}
 	}
+	/* back in the order they were done */
+	for (i = failed.n; i > 0; i--)
+		strlist_add(&rec->console, failed.v[i - 1]);
+	free(failed.v);
+	return failed.n ? -1 : 0;
 }
 
 /* Put line on record, then do it.  0, or -1 having said why. */

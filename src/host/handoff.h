@@ -53,8 +53,9 @@ int handoff_take(const char *vm, const char *sysfs, const char *proc, const char
     const char *state, const struct handoff *h, struct record *rec,
     const struct deadline *end);
 /* Undo rec's console steps after the first keep, newest first, and drop
- * them from rec (the caller writes it). */
-void handoff_undo(const char *vm, const char *sysfs, struct record *rec, size_t keep,
+ * from rec those undone (the caller writes it): one that cannot be
+ * undone stays, and -1 says so. */
+int handoff_undo(const char *vm, const char *sysfs, struct record *rec, size_t keep,
     const struct deadline *end);
 
 #endif

@@ -560,7 +560,11 @@ hook_release(const char *vm, int timeout, const char *sysfs, const char *state)
 		free(why);
 	}
 	/* the console last: the GPU is back on its driver by now */
-	handoff_undo(vm, sysfs, &rec, 0, &m.end);
+	if (handoff_undo(vm, sysfs, &rec, 0, &m.end) < 0) {
+		for (i = 0; i < rec.console.n; i++)
+			strlist_add(&left.console, xstrdup(rec.console.v[i]));
+		rc = EXIT_HOST;
+	}
 	if (state_write(state, &left) < 0) {
 		fail(vm, error_get());
 		rc = EXIT_HOST;

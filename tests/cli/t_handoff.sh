@@ -57,6 +57,36 @@ t_handoff_in_order_and_back_in_reverse() {
 	stop_world
 }
 
+# fbcon that cannot be bound again (its bind refused) is not forgotten:
+# the record keeps the step, status names it, the unit starts anyway,
+# and the next release binds it (the real-kernel tier's crash walk
+# found a console the kernel would not bind back)
+t_console_that_cannot_be_bound_back_stays_on_record() {
+	console_world
+	STDIN=$W/w.xml run win10 prepare begin -
+	rc_is 0
+	rm "$VT/bind"; mkdir "$VT/bind"
+	STDIN=$W/w.xml run win10 release end -
+	rc_is 0	# the hook's release end never fails (libvirt ignores it)
+	err_has "win10: handoff: cannot undo 'vtcon 1'"
+	err_has "it stays on record and the next release tries again"
+	grep -qx "vtcon 1" "$PTHOOK_STATE_DIR/win10.state" || fail "not on record: $(cat "$PTHOOK_STATE_DIR/win10.state" 2>&1)"
+	grep -q "^unit" "$PTHOOK_STATE_DIR/win10.state" && fail "the unit is still on record"
+	[ -e "$UNITS/display-manager.service.active" ] || fail "the unit did not start"
+	run status win10
+	rc_is 1
+	out_has "LEFT OVER"
+	run release win10
+	rc_is 3
+	grep -qx "vtcon 1" "$PTHOOK_STATE_DIR/win10.state" || fail "dropped by pthook release"
+	rmdir "$VT/bind"; echo 0 > "$VT/bind"
+	run release win10
+	rc_is 0
+	[ "$(cat "$VT/bind")" = 1 ] || fail "fbcon not bound by the second release"
+	[ -e "$PTHOOK_STATE_DIR/win10.state" ] && fail "record left: $(cat "$PTHOOK_STATE_DIR/win10.state")"
+	stop_world
+}
+
 t_holder_left_after_the_units_stop_undoes_the_handoff() {
 	console_world
 	proc 4242 steam "$DEV/dri/card0"	# not the display manager's

@@ -356,6 +356,87 @@ console = handoff'
 	virsh -q undefine desk >/dev/null
 }
 
+# walk_points VM VTCON: the crash walk (tests/crash/walk.sh) against the
+# real kernel: every write, rename and unlink of the VM's prepare (the
+# most any one process makes: strace counts per process), killed
+# (SIGKILL) or failed (EIO; EROFS for a rename or unlink) in turn; after
+# each, status does not crash, release (the hook's, the command, in
+# turn) brings every function's driver, driver_override and
+# reset_method, the vtconsole binding and the display manager back to
+# the snapshot before, a second release changes nothing, the VM's
+# prepare works again.  The count goes to stdout.  Programs pthook runs
+# are let go at their exec (-b execve): a display manager that a
+# rollback starts would keep strace waiting; pthook's own processes,
+# the bounded writes' children included, are walked.
+walk_points() {
+	local vm=$1 vt=$2 before c n k how rc walked=0 lost=0 msg
+	host_now() { /repo/build/tools/hoststate /sys "$vt"; systemctl is-active display-manager.service && echo dm; }
+	# back: the host as before, within 5 s (the display manager and
+	# fbcon come back asynchronously)
+	back() { for _ in $(seq 25); do [ "$(host_now)" = "$before" ] && return; sleep 0.2; done; false; }
+	# (no /dev/fd in the guest for <(...))
+	left() { echo "$before" > /tmp/before.txt; host_now > /tmp/now.txt; diff /tmp/before.txt /tmp/now.txt | tr '\n' ' '; }
+	before=$(host_now)
+	strace -f -b execve -qq -o /tmp/count.log -e trace=write,rename,unlink $P $vm prepare begin - < /tmp/$vm.xml > /dev/null 2>&1 ||
+		{ fail "$vm: the clean prepare failed"; return; }
+	$P $vm release end - < /tmp/$vm.xml > /dev/null 2>&1
+	back || { fail "$vm: the clean run left: $(left)"; return; }
+	for c in write rename unlink; do
+		n=$(grep -E "^[0-9]+ +$c\(" /tmp/count.log | awk '{n[$1]++} END {m=0; for (p in n) if (n[p] > m) m = n[p]; print m}')
+		for ((k = 1; k <= n; k++)); do
+			for how in signal=KILL error=EIO; do
+				[ $how = error=EIO ] && [ $c != write ] && how=error=EROFS
+				strace -f -b execve -qq -o /dev/null -e trace=$c -e inject=$c:$how:when=$k \
+					$P $vm prepare begin - < /tmp/$vm.xml > /dev/null 2>&1
+				walked=$((walked + 1)) msg=
+				$P status $vm > /tmp/st.out 2>&1; rc=$?
+				[ $rc -le 1 ] || msg="status exit $rc"
+				if [ $((k % 2)) = 0 ]; then $P $vm release end - < /tmp/$vm.xml > /dev/null 2>&1
+				else $P release $vm > /dev/null 2>&1; fi
+				[ -z "$msg" ] && ! back && msg="release left $(left)"
+				$P $vm release end - < /tmp/$vm.xml > /dev/null 2>&1; rc=$?
+				[ -z "$msg" ] && { [ $rc = 0 ] && [ "$(host_now)" = "$before" ]; } || msg=${msg:-"second release: exit $rc"}
+				$P $vm prepare begin - < /tmp/$vm.xml > /tmp/p.out 2>&1; rc=$?
+				$P $vm release end - < /tmp/$vm.xml > /dev/null 2>&1
+				[ -z "$msg" ] && [ $rc != 0 ] && msg="the next prepare exits $rc: $(cat /tmp/p.out)"
+				[ -z "$msg" ] && ! back && msg="the next run left $(left)"
+				[ -n "$msg" ] && { lost=$((lost + 1)); fail "$vm $c#$k $how: $msg"; }
+			done
+		done
+	done
+	echo "    crash points ($vm, real kernel): $walked walked, $lost lost"
+	[ $walked -ge 10 ] || fail "$vm: only $walked points"
+}
+
+s_kill_points_of_a_real_detach_and_handoff() {
+	local gpu vt= v sshd
+	conf '[global]
+detach = sysfs
+[vm "vnet"]
+pci = 1af4:1041
+group = detach'
+	define vnet $VNET
+	walk_points vnet ""
+	virsh -q undefine vnet >/dev/null
+	gpu=$(grep -l 0x1111 /sys/bus/pci/devices/*/device | xargs -n1 dirname | xargs -n1 basename | head -1)
+	for v in /sys/class/vtconsole/vtcon*; do
+		grep -q 'frame buffer' $v/name && [ "$(cat $v/bind)" = 1 ] && vt=$v
+	done
+	[ -n "$gpu" ] && [ -n "$vt" ] || { fail "no console GPU with fbcon"; return; }
+	systemctl start display-manager.service
+	cp /bin/sleep /run/vmbin/sshd; /run/vmbin/sshd 900 & sshd=$!
+	conf '[global]
+detach = sysfs
+[vm "desk"]
+pci = 1234:1111
+console = handoff'
+	define desk $gpu
+	walk_points desk "$vt"
+	kill $sshd; wait $sshd 2>/dev/null
+	systemctl stop display-manager.service
+	virsh -q undefine desk >/dev/null
+}
+
 s_reset_method_set_and_restored() {
 	# a rule's reset= holds while the guest runs, the kernel's own after
 	local rm=/sys/bus/pci/devices/$NIC1/reset_method before
@@ -640,7 +721,7 @@ for s in ${@:-control_group_not_viable group_detach group_assign_apply identical
     stale_definition list_json_matches_sysfs detach_sysfs_and_libvirt crash_then_release \
     usb_hotplug pci_hotplug moved_device_keeps_its_settings autostart_and_broken_config \
     sriov_vf_named_by_its_pf holder_refused_then_started reset_method_set_and_restored \
-    single_gpu_handoff early_claim_at_boot evdev_inputs}; do
+    single_gpu_handoff early_claim_at_boot evdev_inputs kill_points_of_a_real_detach_and_handoff}; do
 	scenario $s
 done
 echo "vm: $pass passed, $failn failed"
