@@ -39,14 +39,23 @@ FRONT_EXTRA :=
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libvirt is dlopen'ed on first use (src/host/virt.h): its headers only
+# libvirt is dlopen'ed on first use (src/libvirt/virt.h): its headers only
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libvirt,$(PKGS)) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
-# The folders are the lists below: src/core the pure core, src/front
-# the front's own, src/host what reads and moves the host, src/cmd one
-# command a file.
-SRCDIRS  := src/core src/front src/host src/cmd
+# The folders are the lists below, floors from the ground up: a file
+# includes headers of its own floor and the ones below, never above.
+#   src/core     the pure core (no sysfs, no libvirt)
+#   src/front    the front's own: the state record, hook shapes
+#   src/read     reads the host: sysfs, libpci, USB, input, openers,
+#                critical devices, readiness
+#   src/libvirt  speaks libvirt: domain XML, its diff, the API table
+#   src/change   changes the host: rebind, detach, SR-IOV, reset, the
+#                console handoff, bounded writes, commands, the journal
+#   src/run      runs a command: the hook, the context and verdict,
+#                claims, held-by, JSON, the dispatcher
+#   src/cmd      one command a file
+SRCDIRS  := src/core src/front src/read src/libvirt src/change src/run src/cmd
 vpath %.c $(SRCDIRS)
 INC      := $(SRCDIRS:%=-I%)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPTHOOK_VERSION='"$(VERSION)"' -DPTHOOK_LIBDIR='"$(LIBDIR)"' -DPTHOOK_UDEVDIR='"$(UDEVDIR)"' \
@@ -58,9 +67,13 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # pthook-core.so everything else; see src/front/main.c.
 CORE := util pciaddr inventory match usb input config plan usbplan inputplan resetdb
 FRONT := util pciaddr inventory match usb input config state hookshape
-HOST := pcilib sysfs usbscan inputscan json ctx claims domxml diff virt log state rebind bounded nodedev detach sriov reset heldby openers handoff command critical readiness \
-	hookshape hook core_main \
-	cmd_list list_usb list_input cmd_check check_install check_host cmd_simulate cmd_apply cmd_release cmd_watch cmd_status cmd_claim
+READ := pcilib sysfs usbscan inputscan openers critical readiness
+LIBVIRT := domxml diff virt
+CHANGE := log rebind bounded nodedev detach sriov reset handoff command
+RUN := json ctx claims heldby hook core_main
+CMD := cmd_list list_usb list_input cmd_check check_install check_host cmd_simulate cmd_apply \
+	cmd_release cmd_watch cmd_status cmd_claim
+HOST := state hookshape $(READ) $(LIBVIRT) $(CHANGE) $(RUN) $(CMD)
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 FRONT_OBJ := $(FRONT:%=$(B)/obj/%.o)
 HOST_OBJ := $(HOST:%=$(B)/obj/%.o)

@@ -13,7 +13,7 @@ t_man_pages_lint_clean() {
 
 t_every_option_in_pthook_8() {
 	local o
-	for o in $(sed -n 's/^\t{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' "$ROOT/src/host/core_main.c"); do
+	for o in $(sed -n 's/^\t{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' "$ROOT/src/run/core_main.c"); do
 		grep -q "^\.It Fl .*\\\\-$o\b" "$ROOT/src/man/pthook.8" || fail "pthook.8 lacks --$o"
 	done
 	[ -n "$o" ] || fail "no options found in core_main.c"
