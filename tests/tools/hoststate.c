@@ -72,6 +72,9 @@ main(int argc, char **argv)
 		text(path, "reset_method", r, sizeof(r));
 		printf("%s %s %s %s\n", d, l > 0 ? (slash ? slash + 1 : link) : "none", o, r);
 	}
+	for (i = 0; i < n; i++)
+		free(e[i]);
+	free(e);
 	if (argc > 2 && *argv[2]) {
 		text(argv[2], "bind", o, sizeof(o));
 		printf("vtcon bind %s\n", o);
@@ -84,9 +87,13 @@ main(int argc, char **argv)
 		printf("efifb %s\n", su.st_size > 0 && (sb.st_size == 0 ||
 		    su.st_mtim.tv_sec > sb.st_mtim.tv_sec || (su.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
 		    su.st_mtim.tv_nsec > sb.st_mtim.tv_nsec)) ? "unbound" : "bound");
-	if (argc > 3 && *argv[3] && (n = scandir(argv[3], &e, NULL, by_name)) >= 0)
-		for (i = 0; i < n; i++)
+	if (argc > 3 && *argv[3] && (n = scandir(argv[3], &e, NULL, by_name)) >= 0) {
+		for (i = 0; i < n; i++) {
 			if (strstr(e[i]->d_name, ".active"))
 				printf("unit %s\n", e[i]->d_name);
+			free(e[i]);
+		}
+		free(e);
+	}
 	return 0;
 }
